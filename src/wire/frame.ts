@@ -1,0 +1,212 @@
+import { ByteReader, ByteWriter } from './bytes.js';
+import type { CodecContext, MessageCodec, WireFamily } from './codec.js';
+import { WireError } from './errors.js';
+import type { Network } from './networks.js';
+
+export const HEADER_SIZE = 24;
+export const COMMAND_SIZE = 12;
+
+export interface FrameHeader {
+  magic: number;
+  command: string;
+  length: number;
+  checksum: number;
+}
+
+/**
+ * Reads the command field: printable characters followed only by NUL padding. A NUL followed by
+ * anything else, a control byte, or (for 'ascii' families) a byte above 0x7e is invalid.
+ */
+export function readCommand(
+  bytes: Uint8Array,
+  offset: number,
+  alphabet: 'utf8' | 'ascii',
+): string | undefined {
+  let end = offset;
+  const limit = offset + COMMAND_SIZE;
+  while (end < limit && bytes[end] !== 0) end++;
+  for (let i = end; i < limit; i++) if (bytes[i] !== 0) return undefined;
+  if (end === offset) return undefined;
+  let ascii = true;
+  for (let i = offset; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x20 || byte === 0x7f) return undefined;
+    if (byte > 0x7e) ascii = false;
+  }
+  if (ascii) {
+    let command = '';
+    for (let i = offset; i < end; i++) command += String.fromCharCode(bytes[i]!);
+    return command;
+  }
+  if (alphabet === 'ascii') return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(offset, end));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HeaderVerdict {
+  header: FrameHeader;
+  /** undefined for an unknown command. */
+  codec: MessageCodec | undefined;
+}
+
+/**
+ * Applies every check that the 24-byte header decides, in protocol order: magic, the network's
+ * length cap, command validity, unknown command (returned, not thrown), the message's own cap.
+ */
+export function checkHeader(
+  bytes: Uint8Array,
+  offset: number,
+  family: WireFamily,
+  network: Network,
+  protocolVersion: number,
+  maxPayloadLength: number,
+): HeaderVerdict {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, HEADER_SIZE);
+  const magic = view.getUint32(0, true);
+  if (magic !== network.magic) {
+    throw new WireError(
+      'wrong-network',
+      `message from another network: magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x${network.magic.toString(16).padStart(8, '0')}`,
+    );
+  }
+  const length = view.getUint32(16, true);
+  if (length > maxPayloadLength) {
+    throw new WireError(
+      'payload-too-large',
+      `payload length ${length} exceeds the network cap ${maxPayloadLength}`,
+    );
+  }
+  const command = readCommand(bytes, offset + 4, family.commandAlphabet);
+  if (command === undefined)
+    throw new WireError('invalid-command', 'invalid command field in message header');
+  const checksum = view.getUint32(20, true);
+  const header = { magic, command, length, checksum };
+  const codec = family.codecs.get(command);
+  if (codec === undefined) return { header, codec };
+  const cap = codec.maxPayloadLength(protocolVersion);
+  if (length > cap) {
+    throw new WireError(
+      'message-too-large',
+      `${command} payload of ${length} bytes exceeds its maximum ${cap} at protocol ${protocolVersion}`,
+      { command },
+    );
+  }
+  return { header, codec };
+}
+
+/** Checksum, version gate, decode and trailing-byte check of one payload. */
+export function decodePayload<M>(
+  codec: MessageCodec,
+  header: FrameHeader,
+  payload: Uint8Array,
+  family: WireFamily,
+  context: CodecContext,
+): M {
+  if (family.checksum(payload) !== header.checksum) {
+    throw new WireError('bad-checksum', `${header.command}: checksum mismatch`, { command: header.command });
+  }
+  return decodePayloadUnchecked<M>(codec, payload, context);
+}
+
+export function decodePayloadUnchecked<M>(
+  codec: MessageCodec,
+  payload: Uint8Array,
+  context: CodecContext,
+): M {
+  checkGate(codec, context.protocolVersion);
+  const reader = new ByteReader(payload);
+  try {
+    const message = codec.decode(reader, context);
+    reader.finish(codec.command);
+    return message as M;
+  } catch (error) {
+    if (error instanceof WireError) {
+      error.command ??= codec.command;
+      throw error;
+    }
+    // Anything else escaping a codec is a bug; it still must not leave the decoder untyped.
+    throw new WireError('invalid-value', `${codec.command}: ${(error as Error)?.message ?? String(error)}`, {
+      command: codec.command,
+    });
+  }
+}
+
+export function checkGate(codec: MessageCodec, protocolVersion: number): void {
+  if (codec.minProtocolVersion !== undefined && protocolVersion < codec.minProtocolVersion) {
+    throw new WireError(
+      'invalid-for-protocol-version',
+      `${codec.command} requires protocol ${codec.minProtocolVersion}, negotiated ${protocolVersion}`,
+      { command: codec.command },
+    );
+  }
+  if (codec.maxProtocolVersion !== undefined && protocolVersion >= codec.maxProtocolVersion) {
+    throw new WireError(
+      'invalid-for-protocol-version',
+      `${codec.command} is not valid from protocol ${codec.maxProtocolVersion} (negotiated ${protocolVersion})`,
+      { command: codec.command },
+    );
+  }
+}
+
+/** Encodes a payload (gate and caps checked) and frames it. */
+export function encodePayload(
+  codec: MessageCodec,
+  message: { command: string },
+  context: CodecContext,
+): Uint8Array {
+  checkGate(codec, context.protocolVersion);
+  const writer = new ByteWriter(HEADER_SIZE + 64);
+  writer.offset = HEADER_SIZE;
+  codec.encode(message, writer, context);
+  return writer.finish();
+}
+
+/**
+ * Fills in the header of a buffer whose payload starts at byte 24, after checking the caps.
+ * Returns the whole frame.
+ */
+export function sealFrame(
+  frame: Uint8Array,
+  command: string,
+  family: WireFamily,
+  network: Network,
+  maxPayloadLength: number,
+  messageCap: number,
+): Uint8Array {
+  const length = frame.length - HEADER_SIZE;
+  if (length > maxPayloadLength) {
+    throw new WireError(
+      'payload-too-large',
+      `${command} payload of ${length} bytes exceeds the network cap`,
+      {
+        command,
+      },
+    );
+  }
+  if (length > messageCap) {
+    throw new WireError(
+      'message-too-large',
+      `${command} payload of ${length} bytes exceeds its maximum ${messageCap}`,
+      {
+        command,
+      },
+    );
+  }
+  const commandBytes = new TextEncoder().encode(command);
+  if (commandBytes.length > COMMAND_SIZE || commandBytes.length === 0) {
+    throw new WireError(
+      'invalid-command',
+      `command '${command}' does not fit the ${COMMAND_SIZE}-byte field`,
+    );
+  }
+  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_SIZE);
+  view.setUint32(0, network.magic, true);
+  frame.fill(0, 4, 16);
+  frame.set(commandBytes, 4);
+  view.setUint32(16, length, true);
+  view.setUint32(20, family.checksum(frame.subarray(HEADER_SIZE)), true);
+  return frame;
+}

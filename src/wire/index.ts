@@ -1,0 +1,11 @@
+export * from './bitcoin/address.js';
+export * from './bitcoin/types.js';
+export * from './bytes.js';
+export type { CodecContext, MessageCodec, WireFamily } from './codec.js';
+export * from './decoder.js';
+export * from './errors.js';
+export { COMMAND_SIZE, HEADER_SIZE, readCommand } from './frame.js';
+export * from './hash.js';
+export * from './hex.js';
+export * from './message.js';
+export * from './networks.js';

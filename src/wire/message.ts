@@ -1,0 +1,124 @@
+import { bitcoinFamily } from './bitcoin/index.js';
+import type { BitcoinMessage, UnknownMessage } from './bitcoin/types.js';
+import type { CodecContext, WireFamily } from './codec.js';
+import { WireError } from './errors.js';
+import {
+  checkHeader,
+  decodePayload,
+  decodePayloadUnchecked,
+  encodePayload,
+  HEADER_SIZE,
+  sealFrame,
+} from './frame.js';
+import type { Network } from './networks.js';
+
+/** Any message the codec produces; a discriminated union on `command`. */
+export type Message = BitcoinMessage | UnknownMessage;
+
+export interface WireOptions {
+  network: Network;
+  /** Negotiated protocol version; defaults to the network's newest. */
+  protocolVersion?: number;
+  /** Bitcoin: serialise witness data in tx/block (default true, btcd's LatestEncoding). */
+  witness?: boolean;
+  /** Override the network's frame cap (default: the network's `maxPayloadLength`). */
+  maxPayloadLength?: number;
+}
+
+export function familyOf(network: Network): WireFamily {
+  switch (network.family) {
+    case 'bitcoin':
+      return bitcoinFamily;
+    default:
+      throw new WireError('invalid-value', `no codec for the ${network.family} family yet`);
+  }
+}
+
+export function codecContext(options: WireOptions): CodecContext {
+  return {
+    network: options.network,
+    protocolVersion: options.protocolVersion ?? options.network.protocolVersion,
+    witness: options.witness ?? true,
+  };
+}
+
+/** Encodes one message as a whole frame (header + payload). */
+export function encodeMessage(message: Message, options: WireOptions): Uint8Array {
+  const family = familyOf(options.network);
+  const context = codecContext(options);
+  const cap = options.maxPayloadLength ?? options.network.maxPayloadLength;
+  if (message.command === 'unknown') {
+    const frame = new Uint8Array(HEADER_SIZE + message.payload.length);
+    frame.set(message.payload, HEADER_SIZE);
+    return sealFrame(frame, message.rawCommand, family, options.network, cap, cap);
+  }
+  const codec = family.codecs.get(message.command);
+  if (codec === undefined) {
+    throw new WireError('unknown-command', `no codec for command '${message.command}'`, {
+      command: message.command,
+    });
+  }
+  const frame = encodePayload(codec, message, context);
+  return sealFrame(
+    frame,
+    codec.command,
+    family,
+    options.network,
+    cap,
+    codec.maxPayloadLength(context.protocolVersion),
+  );
+}
+
+/**
+ * Decodes one whole frame. Throws `WireError`; an unknown command is the distinguishable
+ * `unknown-command` error carrying the raw payload (checksum verified).
+ */
+export function decodeMessage(frame: Uint8Array, options: WireOptions): Message {
+  const family = familyOf(options.network);
+  const context = codecContext(options);
+  if (frame.length < HEADER_SIZE)
+    throw new WireError('truncated-header', `frame of ${frame.length} bytes has no header`);
+  const cap = options.maxPayloadLength ?? options.network.maxPayloadLength;
+  const { header, codec } = checkHeader(frame, 0, family, options.network, context.protocolVersion, cap);
+  const available = frame.length - HEADER_SIZE;
+  if (codec === undefined) {
+    // Decided from the header, like btcd; the payload is attached when it is whole and intact.
+    const payload = frame.subarray(HEADER_SIZE);
+    const intact = available === header.length && family.checksum(payload) === header.checksum;
+    throw new WireError('unknown-command', `unknown command '${header.command}'`, {
+      command: header.command,
+      ...(intact ? { payload } : {}),
+    });
+  }
+  if (available < header.length) {
+    throw new WireError(
+      'truncated-payload',
+      `${header.command}: payload of ${available} bytes, header says ${header.length}`,
+      {
+        command: header.command,
+      },
+    );
+  }
+  if (available > header.length) {
+    throw new WireError('trailing-bytes', `${available - header.length} bytes after the frame`, {
+      command: header.command,
+    });
+  }
+  const payload = frame.subarray(HEADER_SIZE);
+  return decodePayload<Message>(codec, header, payload, family, context);
+}
+
+/** Decodes a bare payload for a known command (no header, no checksum). */
+export function decodePayloadOf(command: string, payload: Uint8Array, options: WireOptions): Message {
+  const family = familyOf(options.network);
+  const codec = family.codecs.get(command);
+  if (codec === undefined)
+    throw new WireError('unknown-command', `unknown command '${command}'`, { command, payload });
+  const context = codecContext(options);
+  return decodePayloadUnchecked<Message>(codec, payload, context);
+}
+
+/** Encodes just the payload of a message (no header). */
+export function encodePayloadOf(message: Message, options: WireOptions): Uint8Array {
+  return encodeMessage(message, options).subarray(HEADER_SIZE);
+}
