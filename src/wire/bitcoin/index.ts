@@ -1,5 +1,10 @@
 import type { MessageCodec, WireFamily } from '../codec.js';
 import { sha256dChecksum } from '../hash.js';
+import { addressCodecs } from './addresses.js';
+import { bloomCodecs } from './bloom.js';
+import { cfilterCodecs } from './cfilters.js';
+import { chainCodecs } from './chain.js';
+import { compactBlockCodecs } from './compact.js';
 import {
   alertCodec,
   feeFilterCodec,
@@ -15,8 +20,9 @@ import {
   versionCodec,
   wtxidRelayCodec,
 } from './control.js';
+import { inventoryCodecs } from './inventory.js';
 
-const codecs: MessageCodec[] = [
+const controlCodecs = [
   versionCodec,
   verackCodec,
   getAddrCodec,
@@ -31,6 +37,16 @@ const codecs: MessageCodec[] = [
   rejectCodec,
   alertCodec,
 ] as MessageCodec[];
+
+const codecs: MessageCodec[] = [
+  ...controlCodecs,
+  ...addressCodecs,
+  ...inventoryCodecs,
+  ...chainCodecs,
+  ...bloomCodecs,
+  ...cfilterCodecs,
+  ...compactBlockCodecs,
+];
 
 export const bitcoinFamily: WireFamily = {
   name: 'bitcoin',

@@ -1,0 +1,3 @@
+import type { MessageCodec } from '../codec.js';
+
+export const bloomCodecs: MessageCodec[] = [];
