@@ -70,6 +70,20 @@ export class FrameDecoder {
 
   /** Like `push`, with each message's wire size. */
   pushFrames(chunk: Uint8Array): DecodedFrame[] {
+    const out: DecodedFrame[] = [];
+    this.consume(chunk, (message, size) => {
+      out.push({ message, size });
+    });
+    return out;
+  }
+
+  /**
+   * Decodes frame by frame, calling `onFrame` for each before decoding the next, so that a caller
+   * reacting to a message (say, switching to the negotiated protocol version after `version`) affects
+   * how the following frames of the same chunk are decoded. On error the thrown FrameDecoderError's
+   * `decoded` lists the frames already delivered from this chunk.
+   */
+  consume(chunk: Uint8Array, onFrame: (message: Message, size: number) => void): void {
     if (this.fatal) throw this.fatal;
     if (this.backlog) {
       const joined = new Uint8Array(this.backlog.length + chunk.length);
@@ -78,7 +92,7 @@ export class FrameDecoder {
       chunk = joined;
       this.backlog = undefined;
     }
-    const out: DecodedFrame[] = [];
+    const delivered: DecodedFrame[] = [];
     let pos = 0;
     try {
       while (pos < chunk.length) {
@@ -115,13 +129,15 @@ export class FrameDecoder {
         this.codec = undefined;
         this.payload = undefined;
         this.payloadFill = 0;
-        out.push({ message: this.decodeFrame(header, codec, payload), size: HEADER_SIZE + header.length });
+        const message = this.decodeFrame(header, codec, payload);
+        const size = HEADER_SIZE + header.length;
+        delivered.push({ message, size });
+        onFrame(message, size);
       }
     } catch (error) {
-      const wireError = (
-        error instanceof WireError ? error : new WireError('invalid-value', String(error))
-      ) as FrameDecoderError;
-      wireError.decoded = out;
+      if (!(error instanceof WireError)) throw error; // an exception from onFrame belongs to the caller
+      const wireError = error as FrameDecoderError;
+      wireError.decoded = delivered;
       // Header-level failures leave the stream without a trustworthy frame boundary.
       wireError.recoverable = this.header === undefined && this.headerFill === 0 && !isHeaderError(wireError);
       if (wireError.recoverable) {
@@ -131,7 +147,6 @@ export class FrameDecoder {
       }
       throw wireError;
     }
-    return out;
   }
 
   private acceptHeader(bytes: Uint8Array, offset: number): void {
