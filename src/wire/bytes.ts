@@ -195,38 +195,46 @@ export class ByteWriter {
   }
 
   u8(value: number): this {
-    this.buffer[this.reserve(1)] = value;
+    const at = this.reserve(1);
+    this.buffer[at] = value;
     return this;
   }
   bool(value: boolean): this {
     return this.u8(value ? 1 : 0);
   }
   u16le(value: number): this {
-    this.view.setUint16(this.reserve(2), value, true);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value, true);
     return this;
   }
   u16be(value: number): this {
-    this.view.setUint16(this.reserve(2), value, false);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value, false);
     return this;
   }
   u32le(value: number): this {
-    this.view.setUint32(this.reserve(4), value >>> 0, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value >>> 0, true);
     return this;
   }
   i32le(value: number): this {
-    this.view.setInt32(this.reserve(4), value | 0, true);
+    const at = this.reserve(4);
+    this.view.setInt32(at, value | 0, true);
     return this;
   }
   u64le(value: bigint): this {
-    this.view.setBigUint64(this.reserve(8), BigInt.asUintN(64, value), true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt.asUintN(64, value), true);
     return this;
   }
   i64le(value: bigint): this {
-    this.view.setBigInt64(this.reserve(8), BigInt.asIntN(64, value), true);
+    const at = this.reserve(8);
+    this.view.setBigInt64(at, BigInt.asIntN(64, value), true);
     return this;
   }
   bytes(value: Uint8Array): this {
-    this.buffer.set(value, this.reserve(value.length));
+    const at = this.reserve(value.length); // reserve first: it may replace the buffer
+    this.buffer.set(value, at);
     return this;
   }
   /** Exactly `length` bytes: `value` zero-padded or checked. */
