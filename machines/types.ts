@@ -1,0 +1,90 @@
+import type { InvVector, RejectMessage, VersionMessage } from '../src/wire/bitcoin/types.js';
+import type { Message } from '../src/wire/message.js';
+
+/** Why a peer ended. Every way out of the peer statechart names one. */
+export type DisconnectReason =
+  | 'dial-failed'
+  | 'dial-timeout'
+  | 'handshake-timeout'
+  | 'self-connection'
+  | 'protocol-too-old'
+  | 'not-version-message'
+  | 'invalid-handshake-message'
+  | 'version-vetoed'
+  | 'newest-block-failed'
+  | 'idle-timeout'
+  | 'pong-timeout'
+  | 'stall'
+  | 'malformed-message'
+  | 'duplicate-version'
+  | 'duplicate-verack'
+  | 'sendaddrv2-after-handshake'
+  | 'unknown-command'
+  | 'queue-overflow'
+  | 'write-timeout'
+  | 'write-failed'
+  | 'remote-closed'
+  | 'transport-error'
+  | 'internal-error'
+  | 'local-request';
+
+export type SendOutcome = 'sent' | 'failed' | 'dropped';
+
+/** A message waiting in the send queue, with the completion the caller awaits. */
+export interface QueueEntry {
+  readonly message: Message;
+  /** Settles the caller's promise; the runtime makes a second call a no-op. */
+  settle(outcome: SendOutcome, error?: Error): void;
+  /** Encoded frame, filled in when the entry is accepted. */
+  frame?: Uint8Array;
+}
+
+/** What the remote told us in its version, as the handshake records it. */
+export interface RemoteVersion {
+  readonly version: VersionMessage;
+  readonly negotiatedVersion: number;
+  /** Remote clock minus ours, in seconds. */
+  readonly timeOffsetSeconds: number;
+}
+
+/**
+ * The runtime's hooks. Machines stay free of I/O and clocks: everything that touches the world or
+ * the application goes through these named functions, provided by `src/peer`.
+ */
+export interface PeerHost {
+  /** Milliseconds; the same clock the actor system's timers use. */
+  now(): number;
+  randomNonce(): bigint;
+  /** Our version message; throws when the application's NewestBlock callback fails. */
+  buildVersion(nonce: bigint, remote: VersionMessage | undefined): VersionMessage;
+  /** Process-wide record of nonces we sent, for self-connection detection. */
+  rememberNonce(nonce: bigint): void;
+  isOwnNonce(nonce: bigint): boolean;
+  /** The application's OnVersion veto: a reject to send, or undefined to go on. */
+  vetoVersion(version: VersionMessage): RejectMessage | undefined;
+  /** Encodes a frame at the current protocol version; throws WireError when it cannot be encoded. */
+  encode(message: Message): Uint8Array;
+  /** Keeps inventory not yet known to the remote, marking it known (trickle flush). */
+  takeUnknownInventory(items: readonly InvVector[]): InvVector[];
+  /** Hands a received message to the application's listeners (exceptions contained there). */
+  dispatch(message: Message, size: number): void;
+  /** Handler time (ms) spent in listeners since the last call, for stall compensation. */
+  takeHandlerTimeMs(): number;
+}
+
+/** Events the transport actor sends to its parent. */
+export type TransportEvent =
+  | { type: 'transport.connected' }
+  | { type: 'transport.message'; message: Message; size: number }
+  | { type: 'transport.malformed'; error: Error & { code?: string } }
+  /** `direct` echoes the write command: handshake writes bypass the send queue. */
+  | { type: 'transport.written'; bytes: number; direct: boolean }
+  | { type: 'transport.writeFailed'; error: Error }
+  | { type: 'transport.closed'; error?: Error };
+
+/** Commands the peer sends to its transport actor. */
+export type TransportCommand =
+  | { type: 'transport.write'; frames: Uint8Array[]; direct: boolean }
+  | { type: 'transport.setProtocol'; protocolVersion: number }
+  | { type: 'transport.end' }
+  | { type: 'transport.destroy' };

@@ -1,0 +1,121 @@
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fromCallback } from 'xstate';
+import type { TransportCommand, TransportEvent } from '../../machines/types.js';
+import { FrameDecoder, type FrameDecoderError } from '../wire/decoder.js';
+import { WireError } from '../wire/errors.js';
+import type { Message, WireOptions } from '../wire/message.js';
+
+/** Byte accounting hooks (btcd's OnRead/OnWrite and the peer's counters). */
+export interface TransportObserver {
+  read(bytes: number, message: Message | undefined, error?: Error): void;
+  wrote(bytes: number, frame: Uint8Array): void;
+}
+
+export interface TransportInput {
+  /** An already connected socket, or any Duplex (a proxy stream, an in-memory pair). */
+  socket?: Duplex;
+  /** Dial this address when no socket is given. */
+  dial?: { host: string; port: number };
+  wire: WireOptions;
+  observer: TransportObserver;
+  /** Called with the dialled socket so the runtime can read its addresses. */
+  onSocket?(socket: Duplex): void;
+}
+
+/**
+ * The only code that touches the socket: turns bytes into one event per decoded message and writes
+ * batches of frames (corked, so a batch leaves in as few packets as the kernel allows), reporting
+ * completion only once the socket has accepted them (backpressure).
+ */
+export const socketTransport = fromCallback<TransportCommand, TransportInput>(
+  ({ input, sendBack, receive }) => {
+    const socket: Duplex = input.socket ?? connect({ host: input.dial!.host, port: input.dial!.port });
+    input.onSocket?.(socket);
+    const decoder = new FrameDecoder(input.wire);
+    const observer = input.observer;
+    let lastError: Error | undefined;
+    let reading = true;
+
+    const send = (event: TransportEvent) => sendBack(event);
+
+    if (!input.socket) socket.once('connect', () => send({ type: 'transport.connected' }));
+
+    const deliver = (message: Message, size: number) => {
+      observer.read(size, message);
+      send({ type: 'transport.message', message, size });
+    };
+
+    const onData = (chunk: Uint8Array) => {
+      let next: Uint8Array = chunk;
+      while (reading) {
+        try {
+          decoder.consume(next, deliver);
+          return;
+        } catch (error) {
+          const wireError =
+            error instanceof WireError
+              ? (error as FrameDecoderError)
+              : new WireError('invalid-value', String(error));
+          observer.read(0, undefined, wireError);
+          send({ type: 'transport.malformed', error: wireError });
+          if (!(wireError as FrameDecoderError).recoverable) {
+            // The stream has no trustworthy frame boundary any more: stop reading.
+            reading = false;
+            socket.pause();
+            return;
+          }
+          next = new Uint8Array(0);
+        }
+      }
+    };
+
+    socket.on('data', onData);
+    socket.on('error', (error: Error) => {
+      lastError = error;
+    });
+    socket.on('close', () => {
+      send(lastError ? { type: 'transport.closed', error: lastError } : { type: 'transport.closed' });
+    });
+
+    receive((command) => {
+      switch (command.type) {
+        case 'transport.write': {
+          if (socket.destroyed || !socket.writable) {
+            send({ type: 'transport.writeFailed', error: new Error('socket is not writable') });
+            return;
+          }
+          const corkable = socket as Duplex & { cork(): void; uncork(): void };
+          corkable.cork();
+          let accepted = true;
+          let bytes = 0;
+          for (const frame of command.frames) {
+            accepted = socket.write(frame);
+            bytes += frame.length;
+            observer.wrote(frame.length, frame);
+          }
+          corkable.uncork();
+          const written: TransportEvent = { type: 'transport.written', bytes, direct: command.direct };
+          if (accepted) send(written);
+          else socket.once('drain', () => send(written));
+          return;
+        }
+        case 'transport.setProtocol':
+          decoder.setProtocol(command.protocolVersion);
+          return;
+        case 'transport.end':
+          socket.end();
+          return;
+        case 'transport.destroy':
+          socket.destroy();
+          return;
+      }
+    });
+
+    return () => {
+      reading = false;
+      socket.off('data', onData);
+      socket.destroy();
+    };
+  },
+);
