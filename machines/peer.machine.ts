@@ -492,39 +492,6 @@ export const peerMachine = setup({
             },
           ],
           on: {
-            'transport.message': [
-              {
-                guard: 'isVersion',
-                target: '#peer.disconnecting',
-                actions: [
-                  { type: 'setReason', params: { reason: 'duplicate-version' } },
-                  'queueRejectDuplicate',
-                ],
-              },
-              {
-                guard: 'isVerack',
-                target: '#peer.disconnecting',
-                actions: [
-                  { type: 'setReason', params: { reason: 'duplicate-verack' } },
-                  'queueRejectDuplicate',
-                ],
-              },
-              {
-                guard: 'isSendAddrV2',
-                target: '#peer.disconnecting',
-                actions: { type: 'setReason', params: { reason: 'sendaddrv2-after-handshake' } },
-              },
-              {
-                guard: 'isForbiddenUnknown',
-                target: '#peer.disconnecting',
-                actions: { type: 'setReason', params: { reason: 'unknown-command' } },
-              },
-              { target: '.listening', reenter: true, actions: 'handleMessage' },
-            ],
-            'transport.malformed': [
-              { guard: 'isTolerableMalformed', target: '.listening', reenter: true },
-              { target: '#peer.disconnecting', actions: ['setReasonFromEvent', 'queueRejectMalformed'] },
-            ],
             'queue.write': { actions: ['writeFrames', 'noteStallRequests'] },
             'peer.queueInventory': [
               { guard: 'bypassesTrickle', actions: 'sendInventoryNow' },
@@ -542,6 +509,41 @@ export const peerMachine = setup({
           states: {
             listening: {
               description: 'Re-entered after every message: the idle timer counts from the last one.',
+              on: {
+                'transport.message': [
+                  {
+                    guard: 'isVersion',
+                    target: '#peer.disconnecting',
+                    actions: [
+                      { type: 'setReason', params: { reason: 'duplicate-version' } },
+                      'queueRejectDuplicate',
+                    ],
+                  },
+                  {
+                    guard: 'isVerack',
+                    target: '#peer.disconnecting',
+                    actions: [
+                      { type: 'setReason', params: { reason: 'duplicate-verack' } },
+                      'queueRejectDuplicate',
+                    ],
+                  },
+                  {
+                    guard: 'isSendAddrV2',
+                    target: '#peer.disconnecting',
+                    actions: { type: 'setReason', params: { reason: 'sendaddrv2-after-handshake' } },
+                  },
+                  {
+                    guard: 'isForbiddenUnknown',
+                    target: '#peer.disconnecting',
+                    actions: { type: 'setReason', params: { reason: 'unknown-command' } },
+                  },
+                  { target: 'listening', reenter: true, actions: 'handleMessage' },
+                ],
+                'transport.malformed': [
+                  { guard: 'isTolerableMalformed', target: 'listening', reenter: true },
+                  { target: '#peer.disconnecting', actions: ['setReasonFromEvent', 'queueRejectMalformed'] },
+                ],
+              },
               after: {
                 idleTimeout: {
                   target: '#peer.disconnecting',
