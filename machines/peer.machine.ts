@@ -1,5 +1,4 @@
 import { assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
-import type { PeerProfile } from '../src/protocol/profile.js';
 import type { InvVector, RejectMessage } from '../src/wire/bitcoin/types.js';
 import { InvType, RejectCode } from '../src/wire/bitcoin/types.js';
 import type { Message } from '../src/wire/message.js';

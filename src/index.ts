@@ -3,7 +3,13 @@
  * The wire codec, the statecharts, and the Peer runtime around them.
  */
 export { handshakeMachine } from '../machines/handshake.machine.js';
-export type { PeerContext, PeerEvent, PeerMachineInput, PeerOutput, PeerSettings } from '../machines/peer.machine.js';
+export type {
+  PeerContext,
+  PeerEvent,
+  PeerMachineInput,
+  PeerOutput,
+  PeerSettings,
+} from '../machines/peer.machine.js';
 export { peerMachine } from '../machines/peer.machine.js';
 export { pingerMachine } from '../machines/pinger.machine.js';
 export { sendQueueMachine } from '../machines/send-queue.machine.js';
@@ -11,13 +17,13 @@ export { stallMonitorMachine } from '../machines/stall-monitor.machine.js';
 export { tricklerMachine } from '../machines/trickler.machine.js';
 export type { DisconnectReason, PeerHost, QueueEntry, SendOutcome } from '../machines/types.js';
 export { createLogger, hexdump, type LogLevel, type PeerLogger } from './log/logger.js';
-export { bitcoinProfile, type PeerProfile } from './protocol/profile.js';
 export { type PeerClock, type PeerConfig, systemClock } from './peer/config.js';
 export { KnownInventory } from './peer/known-inventory.js';
 export type { PeerListeners } from './peer/listeners.js';
 export { NonceCache, sharedNonceCache } from './peer/nonce-cache.js';
 export { Peer, type PeerActor, type PeerEvents } from './peer/peer.js';
 export type { StatsSnapshot } from './peer/stats.js';
+export { bitcoinProfile, type PeerProfile } from './protocol/profile.js';
 export { socketTransport, type TransportInput } from './transport/socket-transport.js';
 export * from './wire/index.js';
 

@@ -88,6 +88,6 @@ export function peerConfigFrom(values: Record<string, unknown>): PeerConfig {
 /** `host:port`, with the network's default port when the port is missing. */
 export function hostPort(text: string, defaultPort: number): { host: string; port: number } {
   const match = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(text);
-  if (!match || !match[1]) throw new UsageError(`expected HOST:PORT, got '${text}'`);
+  if (!match?.[1]) throw new UsageError(`expected HOST:PORT, got '${text}'`);
   return { host: match[1], port: match[2] ? Number(match[2]) : defaultPort };
 }

@@ -35,7 +35,7 @@ type Listener<M, P> = (peer: P, message: M) => void;
 /** btcd's MessageListeners, one optional callback per message, plus OnRead/OnWrite and a catch-all. */
 export interface PeerListeners<P = unknown> {
   /** May veto the handshake by returning a reject (sent to the remote before disconnecting). */
-  onVersion?: (peer: P, message: VersionMessage) => RejectMessage | undefined | void;
+  onVersion?: (peer: P, message: VersionMessage) => RejectMessage | undefined | undefined;
   onVerAck?: (peer: P) => void;
   onSendAddrV2?: (peer: P) => void;
   onGetAddr?: Listener<GetAddrMessage, P>;
