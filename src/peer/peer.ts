@@ -218,6 +218,9 @@ export class Peer {
         complete: () =>
           resolve(this.finish(this.actor.getSnapshot().output ?? { reason: 'local-request', detail: '' })),
         error: (error) => {
+          // An errored actor keeps its children's scheduled timers (pinger, idle): release them all.
+          cancelScheduledEvents(this.actor);
+          this.actor.stop();
           this.config.logger?.log('error', `${this} crashed: ${(error as Error)?.stack ?? error}`);
           resolve(
             this.finish({ reason: 'internal-error', detail: String((error as Error)?.message ?? error) }),
@@ -521,6 +524,17 @@ export class Peer {
 
   private logMessage(direction: string, message: Message, bytes: number): void {
     this.config.logger?.log('debug', `${this} ${direction} ${message.command} (${bytes} bytes)`);
+  }
+}
+
+/** Each peer has its own actor system, so every event scheduled in it belongs to this peer. */
+function cancelScheduledEvents(actor: PeerActor): void {
+  const system = actor.system as unknown as {
+    scheduler: { cancel(source: unknown, id: string): void };
+    getSnapshot(): { _scheduledEvents: Record<string, { source: unknown; id: string }> };
+  };
+  for (const scheduled of Object.values(system.getSnapshot()._scheduledEvents)) {
+    system.scheduler.cancel(scheduled.source, scheduled.id);
   }
 }
 
