@@ -63,7 +63,6 @@ function hostOf(address: string): string {
  */
 export class PeerSupervisor {
   readonly actor: Actor<typeof supervisorMachine>;
-  private readonly config: SupervisorConfig;
   private readonly peerConfig: PeerConfig<Peer>;
   private readonly records = new Map<number, PeerRecord>();
   private readonly servers = new Set<Server>();
@@ -76,7 +75,6 @@ export class PeerSupervisor {
   private readonly stopped: Promise<void>;
 
   constructor(config: SupervisorConfig) {
-    this.config = config;
     this.clock = config.clock ?? config.peer.clock ?? systemClock;
     // One node, one nonce record: sized so every concurrent handshake of this node is remembered.
     const nonceCache =
