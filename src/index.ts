@@ -14,6 +14,7 @@ export { peerMachine } from '../machines/peer.machine.js';
 export { pingerMachine } from '../machines/pinger.machine.js';
 export { sendQueueMachine } from '../machines/send-queue.machine.js';
 export { stallMonitorMachine } from '../machines/stall-monitor.machine.js';
+export { supervisorMachine } from '../machines/supervisor.machine.js';
 export { tricklerMachine } from '../machines/trickler.machine.js';
 export type { DisconnectReason, PeerHost, QueueEntry, SendOutcome } from '../machines/types.js';
 export { createLogger, hexdump, type LogLevel, type PeerLogger } from './log/logger.js';
@@ -24,6 +25,12 @@ export { NonceCache, sharedNonceCache } from './peer/nonce-cache.js';
 export { Peer, type PeerActor, type PeerEvents } from './peer/peer.js';
 export type { StatsSnapshot } from './peer/stats.js';
 export { bitcoinProfile, type PeerProfile } from './protocol/profile.js';
+export {
+  PeerSupervisor,
+  type SupervisorConfig,
+  type SupervisorEvents,
+  type SupervisorStats,
+} from './supervisor/supervisor.js';
 export { socketTransport, type TransportInput } from './transport/socket-transport.js';
 export * from './wire/index.js';
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
 import { createLogger, type LogLevel } from '../log/logger.js';
 import type { PeerConfig } from '../peer/config.js';
-import { NonceCache } from '../peer/nonce-cache.js';
 import { Peer } from '../peer/peer.js';
+import type { StatsSnapshot } from '../peer/stats.js';
+import { PeerSupervisor } from '../supervisor/supervisor.js';
 import { InvType } from '../wire/bitcoin/types.js';
 import { hexToHash } from '../wire/hex.js';
 import type { Message } from '../wire/message.js';
@@ -45,18 +44,6 @@ function withLogger(config: PeerConfig, values: ParsedArgs['values']): PeerConfi
   return config;
 }
 
-async function listenOn(host: string, port: number): Promise<Server> {
-  const server = createServer();
-  server.listen(port, host);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]) => {
-      throw error;
-    }),
-  ]);
-  return server;
-}
-
 function randomInventory() {
   return { type: InvType.tx, hash: new Uint8Array(randomBytes(32)) };
 }
@@ -72,71 +59,102 @@ async function demo(argv: string[]): Promise<number> {
   const base = withLogger(peerConfigFrom(values), values);
   const config: PeerConfig = { pingIntervalMs: 1000, trickleIntervalMs: 500, services: 9n, ...base };
   const out = new Output(values.json === true);
-  const server = await listenOn('127.0.0.1', 0);
-  const port = (server.address() as { port: number }).port;
+  const live = !out.json && process.stdout.isTTY === true;
+
+  // Two nodes in one process: a hub that listens and a node whose peers dial it.
+  const hub = new PeerSupervisor({ peer: config, maxInbound: peerCount });
+  const node = new PeerSupervisor({ peer: config, maxOutbound: peerCount });
+  const { port } = await hub.listen({ host: '127.0.0.1', port: 0 });
   out.event(
     'listening',
     { host: '127.0.0.1', port },
     `listening on 127.0.0.1:${port}, ${peerCount} peers dialling`,
   );
-
-  // Each side of the demo is its own "node": separate nonce records, or every peer would look like a self-connection.
-  const listenerConfig: PeerConfig = { ...config, nonceCache: new NonceCache(Math.max(50, peerCount * 2)) };
-  const dialerConfig: PeerConfig = { ...config, nonceCache: new NonceCache(Math.max(50, peerCount * 2)) };
-  const inbound: Peer[] = [];
-  server.on('connection', (socket) => inbound.push(Peer.inbound(listenerConfig, socket)));
-
-  const outbound: Peer[] = [];
   let handshakes = 0;
-  const allHandshaken = new Promise<void>((resolve) => {
-    for (let i = 0; i < peerCount; i++) {
-      const peer = Peer.outbound(dialerConfig, `127.0.0.1:${port}`);
-      outbound.push(peer);
-      if (peerCount <= 20) out.watch(peer, { messages: false });
-      peer.on('handshake', () => {
-        handshakes++;
-        if (peerCount > 20 && handshakes % Math.ceil(peerCount / 10) === 0) {
-          out.event('progress', { handshakes, peers: peerCount }, `${handshakes}/${peerCount} handshakes`);
-        }
-        if (handshakes === peerCount) resolve();
-      });
-      peer.on('disconnected', () => {
-        if (peer.statsSnapshot().negotiatedVersion === 0) resolve();
-      });
-    }
+  let failures = 0;
+  node.on('peerHandshake', (peer) => {
+    handshakes++;
+    if (out.json)
+      out.event('peer.handshake', { peer: peer.address, protocolVersion: peer.protocolVersion }, '');
   });
-  await Promise.race([allHandshaken, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  out.event('progress', { handshakes, peers: peerCount }, `${handshakes}/${peerCount} handshakes done`);
+  node.on('peerRemoved', (peer, result) => {
+    if (peer.statsSnapshot().negotiatedVersion === 0) failures++;
+    if (out.json) out.event('peer.disconnected', { peer: peer.address, ...result }, '');
+  });
+  const started = Date.now();
+  for (let i = 0; i < peerCount; i++) node.connect(`127.0.0.1:${port}`);
 
-  // Announce fresh inventory from the listener to every peer; it trickles out in batches.
+  const view = live ? new LiveView() : undefined;
+  let lastProgress = -1;
+  const progress = setInterval(() => {
+    if (view) view.render(node, handshakes, peerCount);
+    else if (!out.json && handshakes !== lastProgress && handshakes < peerCount) {
+      lastProgress = handshakes;
+      console.log(`${handshakes}/${peerCount} handshakes`);
+    }
+  }, 250);
+  while (handshakes + failures < peerCount && Date.now() - started < 60_000) await sleep(20);
+  const handshakeMs = Date.now() - started;
+  out.event(
+    'progress',
+    { handshakes, peers: peerCount, ms: handshakeMs },
+    `${handshakes}/${peerCount} handshakes in ${handshakeMs} ms`,
+  );
+
+  // The hub announces fresh inventory to every peer; it trickles out in batches.
   const announcer = setInterval(() => {
-    const items = Array.from({ length: 5 }, randomInventory);
-    for (const peer of inbound) for (const item of items) peer.queueInventory(item);
+    for (let i = 0; i < 5; i++) hub.relayInventory(randomInventory());
   }, 200);
-  await new Promise((resolve) => setTimeout(resolve, duration * 1000));
+  await sleep(duration * 1000);
   clearInterval(announcer);
+  clearInterval(progress);
+  if (view) view.render(node, handshakes, peerCount);
 
-  const rows = outbound.map((peer) => peer.statsSnapshot());
-  for (const peer of [...outbound, ...inbound]) peer.disconnect();
-  await Promise.all([...outbound, ...inbound].map((peer) => peer.waitForDisconnect()));
-  server.close();
+  const rows = node.peerStats();
+  const shutdownStarted = Date.now();
+  await Promise.all([node.shutdown(), hub.shutdown()]);
+  const shutdownMs = Date.now() - shutdownStarted;
 
   if (out.json) {
     for (const row of rows) out.event('stats', { ...row }, '');
   } else {
-    console.log('\npeer                   state        rtt(ms)  sent(B)  recv(B)  msgs in');
-    for (const row of rows.slice(0, 50)) {
-      console.log(
-        `${row.address.padEnd(22)} ${row.state.padEnd(12)} ${(row.lastPingMicros / 1000).toFixed(2).padStart(7)}  ${String(row.bytesSent).padStart(7)}  ${String(row.bytesReceived).padStart(7)}  ${String(row.messagesReceived).padStart(7)}`,
-      );
-    }
+    console.log(`\n${table(rows.slice(0, 50))}`);
     if (rows.length > 50) console.log(`… and ${rows.length - 50} more`);
-    const totalIn = rows.reduce((sum, row) => sum + row.messagesReceived, 0);
+    const invs = rows.reduce((sum, row) => sum + row.messagesReceived, 0);
     console.log(
-      `\n${handshakes}/${peerCount} handshakes succeeded; ${totalIn} messages received by the dialling peers`,
+      `\n${handshakes}/${peerCount} handshakes succeeded; ${invs} messages received by the dialling peers; ` +
+        `shut down in ${shutdownMs} ms`,
     );
   }
   return handshakes === peerCount ? 0 : 1;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function table(rows: StatsSnapshot[]): string {
+  const lines = ['peer                   state        rtt(ms)  sent(B)  recv(B)  msgs in'];
+  for (const row of rows) {
+    lines.push(
+      `${row.address.padEnd(22)} ${row.state.padEnd(12)} ${(row.lastPingMicros / 1000).toFixed(2).padStart(7)}  ` +
+        `${String(row.bytesSent).padStart(7)}  ${String(row.bytesReceived).padStart(7)}  ${String(row.messagesReceived).padStart(7)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A refreshing table on a terminal: redraws in place. */
+class LiveView {
+  private lines = 0;
+
+  render(supervisor: PeerSupervisor, handshakes: number, total: number): void {
+    const rows = supervisor.peerStats();
+    const text = `${handshakes}/${total} handshaken\n${table(rows.slice(0, 20))}${rows.length > 20 ? `\n… and ${rows.length - 20} more` : ''}`;
+    if (this.lines > 0) process.stdout.write(`\x1b[${this.lines}A\x1b[J`);
+    process.stdout.write(`${text}\n`);
+    this.lines = text.split('\n').length;
+  }
 }
 
 async function listen(argv: string[]): Promise<number> {
@@ -149,41 +167,27 @@ async function listen(argv: string[]): Promise<number> {
   const config = withLogger(peerConfigFrom(values), values);
   const maxPeers = integer(values['max-peers'] as string, 'max-peers', 0)!;
   const out = new Output(values.json === true);
-  const server = await listenOn(String(values.host), integer(values.port as string, 'port', 0)!);
-  const address = server.address() as { address: string; port: number };
-  out.event(
-    'listening',
-    { host: address.address, port: address.port },
-    `listening on ${address.address}:${address.port}`,
+  const supervisor = new PeerSupervisor({ peer: config, maxInbound: maxPeers });
+  supervisor.on('refused', (address, reason) =>
+    out.event('peer.refused', { peer: address, reason }, `refused ${address}: ${reason}`),
   );
-  const peers = new Set<Peer>();
-  server.on('connection', (socket) => {
-    if (peers.size >= maxPeers) {
-      out.event(
-        'peer.refused',
-        { peer: `${socket.remoteAddress}:${socket.remotePort}`, reason: 'max-peers' },
-        'refused: max peers',
-      );
-      socket.destroy();
-      return;
-    }
-    const peer = Peer.inbound(config, socket);
-    peers.add(peer);
+  supervisor.on('peerAdded', (peer) => {
     out.event('peer.connected', { peer: peer.address }, `${peer} connected`);
     out.watch(peer, { messages: true });
-    void peer.waitForDisconnect().then(() => peers.delete(peer));
   });
+  const address = await supervisor.listen({
+    host: String(values.host),
+    port: integer(values.port as string, 'port', 0)!,
+  });
+  out.event('listening', address, `listening on ${address.host}:${address.port}`);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   out.event('shutdown', { signal }, `${signal}: shutting down`);
-  server.close();
-  const all = [...peers];
-  for (const peer of all) peer.disconnect();
-  const stats = all.map((peer) => peer.statsSnapshot());
-  await Promise.all(all.map((peer) => peer.waitForDisconnect()));
-  out.event('stats', { peers: stats.length, stats }, `${stats.length} peers served`);
+  const stats = supervisor.stats();
+  await supervisor.shutdown();
+  out.event('stats', { ...stats }, `${stats.added} peers served, ${stats.refused} refused`);
   return 0;
 }
 

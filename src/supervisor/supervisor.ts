@@ -144,7 +144,8 @@ export class PeerSupervisor {
         address: `${socket.remoteAddress}:${socket.remotePort}`,
       });
     });
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    // A deep accept backlog: thousands of simultaneous dials must not wait for SYN retransmits.
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 8192 });
     await Promise.race([
       once(server, 'listening'),
       once(server, 'error').then(([error]) => {

@@ -32,6 +32,8 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
   ({ input, sendBack, receive }) => {
     const socket: Duplex = input.socket ?? connect({ host: input.dial!.host, port: input.dial!.port });
     input.onSocket?.(socket);
+    // Small protocol messages must not wait for Nagle's algorithm (40 ms delayed ACKs on a handshake).
+    (socket as Duplex & { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     const decoder = new FrameDecoder(input.wire);
     const observer = input.observer;
     let lastError: Error | undefined;
