@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { socketPair } from '../../src/testing/socket-pair.js';
+import { FrameDecoder } from '../../src/wire/decoder.js';
+import { encodeMessage, type Message } from '../../src/wire/message.js';
+import type { Network } from '../../src/wire/networks.js';
+
+/**
+ * The other end of a connection, driven by a test: it writes exactly the frames a path asks for
+ * and records every message the peer under test sends.
+ */
+export class ScriptedRemote {
+  readonly received: Message[] = [];
+  closed = false;
+  private readonly decoder: FrameDecoder;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly socket: Duplex,
+    readonly network: Network,
+  ) {
+    this.decoder = new FrameDecoder({ network });
+    socket.on('data', (chunk: Uint8Array) => {
+      for (const message of this.decoder.push(chunk)) this.received.push(message);
+      this.wake();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  send(message: Message, protocolVersion = this.network.protocolVersion): void {
+    this.socket.write(encodeMessage(message, { network: this.network, protocolVersion }));
+  }
+
+  /** Resolves when a message of `command` has arrived (counting from `from`); rejects after a real-time budget. */
+  async waitFor(command: string, from = 0, budgetMs = 2000): Promise<Message> {
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const found = this.received.slice(from).find((message) => message.command === command);
+      if (found) return found;
+      if (this.closed) throw new Error(`connection closed before '${command}' arrived`);
+      if (Date.now() > deadline) throw new Error(`no '${command}' within ${budgetMs} ms`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 20);
+      });
+    }
+  }
+
+  async waitClosed(budgetMs = 2000): Promise<void> {
+    const deadline = Date.now() + budgetMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('connection still open');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** A connected pair: the end the peer under test gets, and the end the script drives. */
+export interface Link {
+  peerSocket: Duplex;
+  remoteSocket: Duplex;
+  dispose(): Promise<void>;
+}
+
+export async function memoryLink(): Promise<Link> {
+  const [peerSocket, remoteSocket] = socketPair();
+  return { peerSocket, remoteSocket, dispose: async () => {} };
+}
+
+export async function tcpLink(): Promise<Link> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const remoteSocket = connect(port, '127.0.0.1');
+  const [peerSocket] = await accepted;
+  return {
+    peerSocket,
+    remoteSocket,
+    dispose: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
