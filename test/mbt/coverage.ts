@@ -50,7 +50,12 @@ export class CoverageRecorder {
     } else if (event.type === '@xstate.microstep') {
       const taken = (event as unknown as { _transitions?: TransitionLike[] })._transitions ?? [];
       const seen = this.transitions.get(machineId) ?? new Set();
+      // Transient states (left at once by an eventless transition) show up only here.
+      const states = this.states.get(machineId) ?? new Set();
+      this.states.set(machineId, states);
       for (const transition of taken) {
+        states.add(transition.source.id);
+        for (const target of transition.target ?? []) states.add(target.id);
         const list =
           transition.eventType === ''
             ? (transition.source.always ?? [])

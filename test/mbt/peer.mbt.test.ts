@@ -10,6 +10,7 @@ import { stallMonitorMachine } from '../../machines/stall-monitor.machine.js';
 import { tricklerMachine } from '../../machines/trickler.machine.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
+import type { VersionMessage } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 import { CoverageRecorder } from './coverage.js';
 import { EXPECTED_REASON, peerModel } from './peer.model.js';
@@ -20,6 +21,9 @@ const network = bitcoinNetworks.simnet;
 const PING_INTERVAL_MS = 120_000;
 const IDLE_TIMEOUT_MS = 300_000;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+const TRICKLE_INTERVAL_MS = 10_000;
+const STALL_TICK_MS = 15_000;
+const OWN_NONCE = 0xfeedn;
 
 const coverage = new CoverageRecorder();
 const model = createTestModel(peerModel);
@@ -49,24 +53,88 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
   const link = await makeLink();
   const clock = new SimulatedClock();
   clock.set(Date.now());
-  const peer = Peer.inbound(
-    { network, clock, nonceCache: new NonceCache(), inspect: coverage.inspect },
-    link.peerSocket,
-    '10.0.0.1:50001',
-  );
+  const nonceCache = new NonceCache();
+  nonceCache.add(OWN_NONCE); // as if the peer under test had sent it on another connection
+  const config = {
+    network,
+    clock,
+    nonceCache,
+    inspect: coverage.inspect,
+    listeners: {
+      onVersion: (_peer: Peer, version: VersionMessage) =>
+        version.userAgent === '/vetoed:1.0/'
+          ? ({ command: 'reject', message: 'version', code: 0x11, reason: 'not you' } as const)
+          : undefined,
+    },
+  };
+  let peer: Peer | undefined;
+  const sut = () => {
+    assert.ok(peer, 'the path starts with ACCEPT_INBOUND or DIAL_OUTBOUND');
+    return peer;
+  };
   const remote = new ScriptedRemote(link.remoteSocket, network);
+  let lastSentAt = clock.now();
+  remote.onSend = () => {
+    lastSentAt = clock.now();
+  };
   let mark = 0;
   const expectClosed = async (reason: string) => {
-    const result = await peer.waitForDisconnect();
+    const result = await sut().waitForDisconnect();
     assert.equal(result.reason, reason);
     await remote.waitClosed();
   };
   try {
     await path.test({
       events: {
+        ACCEPT_INBOUND: () => {
+          peer = Peer.inbound(config, link.peerSocket, '10.0.0.1:50001');
+        },
+        DIAL_OUTBOUND: async () => {
+          peer = Peer.outbound(config, '10.0.0.2:18555', link.peerSocket);
+          await remote.waitFor('version');
+        },
         REMOTE_VERSION: async () => {
           remote.send(remoteVersion(0x1234n));
+          if (sut().verAckReceived || sut().state === 'active') return;
           await remote.waitFor('verack');
+        },
+        REMOTE_VERACK_EARLY: async () => {
+          remote.send({ command: 'verack' });
+          await settle();
+        },
+        REMOTE_VERACK_FIRST: async () => {
+          remote.send({ command: 'verack' });
+          await remote.waitFor('reject');
+        },
+        REMOTE_OLD_VERSION: async () => {
+          remote.send({ ...remoteVersion(0x99n), protocolVersion: 208 });
+        },
+        REMOTE_OWN_NONCE: async () => {
+          remote.send(remoteVersion(OWN_NONCE));
+        },
+        REMOTE_VETOED_VERSION: async () => {
+          remote.send({ ...remoteVersion(0x4242n), userAgent: '/vetoed:1.0/' });
+          const reject = await remote.waitFor('reject');
+          assert.equal(reject.command === 'reject' && reject.reason, 'not you');
+        },
+        QUEUE_INVENTORY: async () => {
+          mark = remote.received.length;
+          const hash = new Uint8Array(32).fill(9);
+          sut().queueInventory({ type: 1, hash });
+          sut().queueInventory({ type: 1, hash }); // a duplicate is announced once
+          await settle();
+          clock.increment(TRICKLE_INTERVAL_MS);
+          const inv = await remote.waitFor('inv', mark);
+          assert.equal(inv.command === 'inv' && inv.inventory.length, 1);
+        },
+        GETDATA_UNANSWERED: async () => {
+          mark = remote.received.length;
+          void sut().queueMessage({ command: 'getdata', inventory: [{ type: 2, hash: new Uint8Array(32) }] });
+          await remote.waitFor('getdata', mark);
+          clock.increment(STALL_TICK_MS);
+          await settle();
+          assert.equal(sut().state, 'active', 'the first check, 15 s after the request, finds no stall');
+          clock.increment(STALL_TICK_MS); // the 30 s check finds the deadline passed
         },
         REMOTE_PING_FIRST: async () => {
           remote.send({ command: 'ping', nonce: 1n });
@@ -82,7 +150,7 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         },
         REMOTE_VERACK: async () => {
           remote.send({ command: 'verack' });
-          while (peer.state !== 'active') await settle();
+          while (sut().state !== 'active') await settle();
         },
         REMOTE_GETADDR_EARLY: async () => {
           remote.send({ command: 'getaddr' });
@@ -90,7 +158,7 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         HANDSHAKE_TIMEOUT: async () => {
           clock.increment(HANDSHAKE_TIMEOUT_MS - 1);
           await settle();
-          assert.equal(peer.state, 'handshaking', 'still handshaking 1 ms before the timeout');
+          assert.equal(sut().state, 'handshaking', 'still handshaking 1 ms before the timeout');
           clock.increment(1);
         },
         REMOTE_PING: async () => {
@@ -105,13 +173,14 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           const ping = await remote.waitFor('ping', mark);
           clock.increment(25);
           remote.send({ command: 'pong', nonce: ping.command === 'ping' ? ping.nonce : 0n });
-          while (peer.lastPingMicros === 0) await settle();
-          assert.equal(peer.lastPingMicros, 25_000);
+          while (sut().lastPingMicros === 0) await settle();
+          assert.equal(sut().lastPingMicros, 25_000);
         },
         IDLE_TIMEOUT: async () => {
-          clock.increment(IDLE_TIMEOUT_MS - 1);
+          // The idle timer counts from the last message the peer received.
+          clock.increment(lastSentAt + IDLE_TIMEOUT_MS - 1 - clock.now());
           await settle();
-          assert.equal(peer.state, 'active', 'still active 1 ms before the idle timeout');
+          assert.equal(sut().state, 'active', 'still active 1 ms before the idle timeout');
           clock.increment(1);
         },
         REMOTE_DUPLICATE_VERSION: async () => {
@@ -141,44 +210,56 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           link.remoteSocket.write(frame);
         },
         LOCAL_DISCONNECT: async () => {
-          peer.disconnect();
+          sut().disconnect();
         },
         REMOTE_CLOSE: async () => {
           remote.close();
         },
       },
       states: {
+        connected: () => assert.equal(peer, undefined),
+        outboundAwaitingVersion: () => {
+          assert.deepEqual(
+            remote.received.map((message) => message.command),
+            ['version'],
+            'an outbound peer speaks first',
+          );
+          assert.equal(sut().state, 'handshaking');
+        },
+        outboundAcknowledgedEarly: () => assert.equal(sut().state, 'handshaking'),
+        activeAnnounced: () => assert.equal(sut().state, 'active'),
         awaitingVersion: async () => {
           await settle();
-          assert.equal(peer.state, 'handshaking');
+          assert.equal(sut().state, 'handshaking');
           assert.equal(remote.received.length, 0, 'an inbound peer waits for the remote version');
         },
         awaitingVerack: async () => {
+          await remote.waitFor('verack');
           assert.deepEqual(
             remote.received.map((message) => message.command),
             ['version', 'sendaddrv2', 'verack'],
           );
-          assert.equal(peer.state, 'handshaking');
+          assert.equal(sut().state, 'handshaking');
         },
-        awaitingVerackEarlyMessage: async () => assert.equal(peer.state, 'handshaking'),
-        active: async () => assert.equal(peer.state, 'active'),
-        activePinged: async () => assert.equal(peer.state, 'active'),
-        activeKeptAlive: async () => assert.equal(peer.state, 'active'),
-        activeIgnoredUnknown: async () => assert.equal(peer.state, 'active'),
+        awaitingVerackEarlyMessage: async () => assert.equal(sut().state, 'handshaking'),
+        active: async () => assert.equal(sut().state, 'active'),
+        activePinged: async () => assert.equal(sut().state, 'active'),
+        activeKeptAlive: async () => assert.equal(sut().state, 'active'),
+        activeIgnoredUnknown: async () => assert.equal(sut().state, 'active'),
         ...Object.fromEntries(
           [...EXPECTED_REASON].map(([state, reason]) => [state, () => expectClosed(reason)]),
         ),
       },
     });
   } finally {
-    peer.disconnect();
-    await peer.waitForDisconnect();
+    peer?.disconnect();
+    await peer?.waitForDisconnect();
     remote.close();
     await link.dispose();
   }
 }
 
-describe('model-based: every path of the inbound peer model against the real Peer', () => {
+describe('model-based: every path of the peer model against the real Peer', () => {
   for (const [name, makeLink] of [
     ['in-memory duplex', memoryLink],
     ['loopback TCP', tcpLink],

@@ -13,6 +13,8 @@ import type { Network } from '../../src/wire/networks.js';
 export class ScriptedRemote {
   readonly received: Message[] = [];
   closed = false;
+  /** Called on every frame the script writes. */
+  onSend: () => void = () => {};
   private readonly decoder: FrameDecoder;
   private waiters: (() => void)[] = [];
 
@@ -33,6 +35,7 @@ export class ScriptedRemote {
   }
 
   send(message: Message, protocolVersion = this.network.protocolVersion): void {
+    this.onSend();
     this.socket.write(encodeMessage(message, { network: this.network, protocolVersion }));
   }
 
