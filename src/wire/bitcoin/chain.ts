@@ -1,3 +1,331 @@
-import type { MessageCodec } from '../codec.js';
+import { ByteReader, ByteWriter, MAX_MESSAGE_PAYLOAD } from '../bytes.js';
+import type { CodecContext, MessageCodec } from '../codec.js';
+import { WireError } from '../errors.js';
+import { sha256d } from '../hash.js';
+import { BITCOIN_MAX_PAYLOAD_LENGTH, BitcoinProtocol } from '../networks.js';
+import type {
+  BlockHeader,
+  BlockMessage,
+  Hash,
+  HeadersMessage,
+  MerkleBlockMessage,
+  Transaction,
+  TxIn,
+  TxMessage,
+  TxOut,
+} from './types.js';
 
-export const chainCodecs: MessageCodec[] = [];
+export const BLOCK_HEADER_SIZE = 80;
+export const MAX_BLOCK_PAYLOAD = 4_000_000;
+export const MAX_BLOCK_HEADERS_PER_MESSAGE = 2000;
+/** btcd: the smallest possible transaction is 10 bytes, which bounds the count in a block. */
+export const MAX_TX_PER_BLOCK = Math.floor(MAX_BLOCK_PAYLOAD / 10) + 1;
+const MAX_TX_IN_PER_MESSAGE = Math.floor(MAX_MESSAGE_PAYLOAD / 41) + 1;
+const MAX_TX_OUT_PER_MESSAGE = Math.floor(MAX_MESSAGE_PAYLOAD / 9) + 1;
+const MAX_WITNESS_ITEMS_PER_INPUT = 4_000_000;
+const MAX_WITNESS_ITEM_SIZE = 4_000_000;
+const MAX_FLAGS_PER_MERKLE_BLOCK = Math.floor(MAX_TX_PER_BLOCK / 8);
+const WITNESS_MARKER = 0x00;
+const WITNESS_FLAG = 0x01;
+
+export function readBlockHeader(reader: ByteReader): BlockHeader {
+  return {
+    version: reader.i32le('header version'),
+    prevBlock: reader.hash('previous block'),
+    merkleRoot: reader.hash('merkle root'),
+    timestamp: reader.u32le('header timestamp'),
+    bits: reader.u32le('header bits'),
+    nonce: reader.u32le('header nonce'),
+  };
+}
+
+export function writeBlockHeader(writer: ByteWriter, header: BlockHeader): void {
+  writer.i32le(header.version).hash(header.prevBlock).hash(header.merkleRoot);
+  writer.u32le(header.timestamp).u32le(header.bits).u32le(header.nonce);
+}
+
+/** Block hash (double SHA-256 of the 80-byte header), in wire order. */
+export function blockHash(header: BlockHeader): Hash {
+  const writer = new ByteWriter(BLOCK_HEADER_SIZE);
+  writeBlockHeader(writer, header);
+  return sha256d(writer.finish());
+}
+
+export function readTransaction(reader: ByteReader, witnessEncoding: boolean): Transaction {
+  const version = reader.i32le('tx version');
+  let inputCount = reader.varint('tx input count');
+  let segwit = false;
+  // A zero input count followed by the flag byte marks the witness serialisation (BIP144).
+  if (inputCount === WITNESS_MARKER && witnessEncoding) {
+    const flag = reader.u8('witness flag');
+    if (flag !== WITNESS_FLAG)
+      throw new WireError('invalid-witness-flag', `witness flag byte is 0x${flag.toString(16)}`);
+    segwit = true;
+    inputCount = reader.varint('tx input count');
+  }
+  if (inputCount > MAX_TX_IN_PER_MESSAGE) {
+    throw new WireError('too-many-entries', `tx input count ${inputCount} > ${MAX_TX_IN_PER_MESSAGE}`);
+  }
+  const inputs: TxIn[] = new Array(inputCount);
+  for (let i = 0; i < inputCount; i++) {
+    inputs[i] = {
+      previousOutput: {
+        hash: reader.hash('previous output hash'),
+        index: reader.u32le('previous output index'),
+      },
+      script: reader.varBytes(MAX_MESSAGE_PAYLOAD, 'signature script'),
+      sequence: reader.u32le('sequence'),
+      witness: [],
+    };
+  }
+  const outputCount = reader.varint('tx output count');
+  if (outputCount > MAX_TX_OUT_PER_MESSAGE) {
+    throw new WireError('too-many-entries', `tx output count ${outputCount} > ${MAX_TX_OUT_PER_MESSAGE}`);
+  }
+  const outputs: TxOut[] = new Array(outputCount);
+  for (let i = 0; i < outputCount; i++) {
+    outputs[i] = {
+      value: reader.i64le('output value'),
+      script: reader.varBytes(MAX_MESSAGE_PAYLOAD, 'public key script'),
+    };
+  }
+  if (segwit) {
+    let anyWitness = false;
+    for (const input of inputs) {
+      const items = reader.count(MAX_WITNESS_ITEMS_PER_INPUT, 'witness item');
+      for (let i = 0; i < items; i++)
+        input.witness.push(reader.varBytes(MAX_WITNESS_ITEM_SIZE, 'witness item'));
+      if (items > 0) anyWitness = true;
+    }
+    if (!anyWitness)
+      throw new WireError('superfluous-witness', 'witness flag set but no input has witness data');
+  }
+  return { version, inputs, outputs, lockTime: reader.u32le('lock time') };
+}
+
+export function hasWitness(transaction: Transaction): boolean {
+  return transaction.inputs.some((input) => input.witness.length > 0);
+}
+
+export function writeTransaction(
+  writer: ByteWriter,
+  transaction: Transaction,
+  witnessEncoding: boolean,
+): void {
+  const segwit = witnessEncoding && hasWitness(transaction);
+  writer.i32le(transaction.version);
+  if (segwit) writer.u8(WITNESS_MARKER).u8(WITNESS_FLAG);
+  writer.varint(transaction.inputs.length);
+  for (const input of transaction.inputs) {
+    writer.hash(input.previousOutput.hash).u32le(input.previousOutput.index);
+    writer.varBytes(input.script).u32le(input.sequence);
+  }
+  writer.varint(transaction.outputs.length);
+  for (const output of transaction.outputs) writer.i64le(output.value).varBytes(output.script);
+  if (segwit) {
+    for (const input of transaction.inputs) {
+      writer.varint(input.witness.length);
+      for (const item of input.witness) writer.varBytes(item);
+    }
+  }
+  writer.u32le(transaction.lockTime);
+}
+
+function serialize(transaction: Transaction, witness: boolean): Uint8Array {
+  const writer = new ByteWriter(256);
+  writeTransaction(writer, transaction, witness);
+  return writer.finish();
+}
+
+/** Transaction id: double SHA-256 of the serialisation without witness data (wire order). */
+export function txid(transaction: Transaction): Hash {
+  return sha256d(serialize(transaction, false));
+}
+
+/** Witness transaction id (BIP141); equals the txid when there is no witness. */
+export function wtxid(transaction: Transaction): Hash {
+  return sha256d(serialize(transaction, true));
+}
+
+/**
+ * Walks one transaction's structure without building objects: the same bounds and limits as
+ * `readTransaction`, so a block is validated whole at decode time while its transactions are
+ * materialised only when asked for.
+ */
+function skipTransaction(reader: ByteReader, witnessEncoding: boolean): void {
+  reader.offset += 4;
+  if (reader.offset > reader.end) throw new WireError('truncated', 'truncated tx version');
+  let inputCount = reader.varint('tx input count');
+  let segwit = false;
+  if (inputCount === WITNESS_MARKER && witnessEncoding) {
+    const flag = reader.u8('witness flag');
+    if (flag !== WITNESS_FLAG)
+      throw new WireError('invalid-witness-flag', `witness flag byte is 0x${flag.toString(16)}`);
+    segwit = true;
+    inputCount = reader.varint('tx input count');
+  }
+  if (inputCount > MAX_TX_IN_PER_MESSAGE) {
+    throw new WireError('too-many-entries', `tx input count ${inputCount} > ${MAX_TX_IN_PER_MESSAGE}`);
+  }
+  for (let i = 0; i < inputCount; i++) {
+    skip(reader, 36, 'previous output');
+    skip(reader, lengthOf(reader, MAX_MESSAGE_PAYLOAD, 'signature script'), 'signature script');
+    skip(reader, 4, 'sequence');
+  }
+  const outputCount = reader.varint('tx output count');
+  if (outputCount > MAX_TX_OUT_PER_MESSAGE) {
+    throw new WireError('too-many-entries', `tx output count ${outputCount} > ${MAX_TX_OUT_PER_MESSAGE}`);
+  }
+  for (let i = 0; i < outputCount; i++) {
+    skip(reader, 8, 'output value');
+    skip(reader, lengthOf(reader, MAX_MESSAGE_PAYLOAD, 'public key script'), 'public key script');
+  }
+  if (segwit) {
+    let anyWitness = false;
+    for (let i = 0; i < inputCount; i++) {
+      const items = reader.count(MAX_WITNESS_ITEMS_PER_INPUT, 'witness item');
+      for (let j = 0; j < items; j++)
+        skip(reader, lengthOf(reader, MAX_WITNESS_ITEM_SIZE, 'witness item'), 'witness item');
+      if (items > 0) anyWitness = true;
+    }
+    if (!anyWitness)
+      throw new WireError('superfluous-witness', 'witness flag set but no input has witness data');
+  }
+  skip(reader, 4, 'lock time');
+}
+
+function lengthOf(reader: ByteReader, max: number, what: string): number {
+  const length = reader.varint(`${what} length`);
+  if (length > max) throw new WireError('length-exceeds-maximum', `${what} length ${length} > ${max}`);
+  return length;
+}
+
+function skip(reader: ByteReader, bytes: number, what: string): void {
+  if (bytes > reader.end - reader.offset) throw new WireError('truncated', `truncated ${what}`);
+  reader.offset += bytes;
+}
+
+/** Gives a decoded block a `transactions` property that is decoded from the raw payload on first use. */
+function defineLazyTransactions(
+  block: BlockMessage,
+  raw: Uint8Array,
+  start: number,
+  count: number,
+  witness: boolean,
+) {
+  Object.defineProperty(block, 'transactions', {
+    enumerable: true,
+    configurable: true,
+    get(): Transaction[] {
+      const reader = new ByteReader(raw, start);
+      const transactions: Transaction[] = new Array(count);
+      for (let i = 0; i < count; i++) transactions[i] = readTransaction(reader, witness);
+      Object.defineProperty(block, 'transactions', { value: transactions, writable: true, enumerable: true });
+      return transactions;
+    },
+    set(value: Transaction[]) {
+      Object.defineProperty(block, 'transactions', { value, writable: true, enumerable: true });
+    },
+  });
+}
+
+/** True while a decoded block's transactions have not been touched, so its raw bytes still describe it. */
+function untouched(block: BlockMessage): boolean {
+  return Object.getOwnPropertyDescriptor(block, 'transactions')?.get !== undefined;
+}
+
+const blockCodec: MessageCodec<BlockMessage> = {
+  command: 'block',
+  maxPayloadLength: () => MAX_BLOCK_PAYLOAD,
+  decode(reader, context: CodecContext) {
+    const start = reader.offset;
+    const header = readBlockHeader(reader);
+    const count = reader.varint('transaction count');
+    if (count > MAX_TX_PER_BLOCK)
+      throw new WireError('too-many-entries', `block tx count ${count} > ${MAX_TX_PER_BLOCK}`);
+    const transactionsStart = reader.offset;
+    for (let i = 0; i < count; i++) skipTransaction(reader, context.witness);
+    const raw = reader.bytes.subarray(start, reader.offset);
+    const block = { command: 'block', header, raw } as BlockMessage;
+    defineLazyTransactions(block, reader.bytes, transactionsStart, count, context.witness);
+    return block;
+  },
+  encode(message, writer, context) {
+    if (message.raw && untouched(message)) {
+      writer.bytes(message.raw);
+      return;
+    }
+    writeBlockHeader(writer, message.header);
+    writer.varint(message.transactions.length);
+    for (const transaction of message.transactions) writeTransaction(writer, transaction, context.witness);
+  },
+};
+
+const txCodec: MessageCodec<TxMessage> = {
+  command: 'tx',
+  maxPayloadLength: () => BITCOIN_MAX_PAYLOAD_LENGTH,
+  decode(reader, context) {
+    const start = reader.offset;
+    const transaction = readTransaction(reader, context.witness);
+    return { command: 'tx', transaction, raw: reader.bytes.subarray(start, reader.offset) };
+  },
+  encode(message, writer, context) {
+    writeTransaction(writer, message.transaction, context.witness);
+  },
+};
+
+const headersCodec: MessageCodec<HeadersMessage> = {
+  command: 'headers',
+  maxPayloadLength: () => 9 + MAX_BLOCK_HEADERS_PER_MESSAGE * (BLOCK_HEADER_SIZE + 1),
+  decode(reader) {
+    const count = reader.count(MAX_BLOCK_HEADERS_PER_MESSAGE, 'headers');
+    const headers: BlockHeader[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      headers[i] = readBlockHeader(reader);
+      const txCount = reader.varint('header tx count');
+      if (txCount !== 0)
+        throw new WireError('non-zero-tx-count', `block header with ${txCount} transactions`);
+    }
+    return { command: 'headers', headers };
+  },
+  encode(message, writer) {
+    if (message.headers.length > MAX_BLOCK_HEADERS_PER_MESSAGE) {
+      throw new WireError(
+        'too-many-entries',
+        `${message.headers.length} headers > ${MAX_BLOCK_HEADERS_PER_MESSAGE}`,
+      );
+    }
+    writer.varint(message.headers.length);
+    for (const header of message.headers) {
+      writeBlockHeader(writer, header);
+      writer.u8(0);
+    }
+  },
+};
+
+const merkleBlockCodec: MessageCodec<MerkleBlockMessage> = {
+  command: 'merkleblock',
+  minProtocolVersion: BitcoinProtocol.bip37,
+  maxPayloadLength: () => BITCOIN_MAX_PAYLOAD_LENGTH,
+  decode(reader) {
+    const header = readBlockHeader(reader);
+    const totalTransactions = reader.u32le('total transactions');
+    const count = reader.count(MAX_TX_PER_BLOCK, 'merkle hashes');
+    const hashes: Hash[] = new Array(count);
+    for (let i = 0; i < count; i++) hashes[i] = reader.hash('merkle hash');
+    const flags = reader.varBytes(MAX_FLAGS_PER_MERKLE_BLOCK, 'merkle flags');
+    return { command: 'merkleblock', header, totalTransactions, hashes, flags };
+  },
+  encode(message, writer) {
+    if (message.hashes.length > MAX_TX_PER_BLOCK)
+      throw new WireError('too-many-entries', 'too many merkle hashes');
+    if (message.flags.length > MAX_FLAGS_PER_MERKLE_BLOCK)
+      throw new WireError('length-exceeds-maximum', 'merkle flags');
+    writeBlockHeader(writer, message.header);
+    writer.u32le(message.totalTransactions).varint(message.hashes.length);
+    for (const hash of message.hashes) writer.hash(hash);
+    writer.varBytes(message.flags);
+  },
+};
+
+export const chainCodecs = [blockCodec, txCodec, headersCodec, merkleBlockCodec] as MessageCodec[];
