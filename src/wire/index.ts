@@ -1,4 +1,5 @@
 export * from './bitcoin/address.js';
+export { blockHash, txid, wtxid } from './bitcoin/chain.js';
 export * from './bitcoin/types.js';
 export * from './bytes.js';
 export type { CodecContext, MessageCodec, WireFamily } from './codec.js';
@@ -9,3 +10,4 @@ export * from './hash.js';
 export * from './hex.js';
 export * from './message.js';
 export * from './networks.js';
+export * from './services.js';
