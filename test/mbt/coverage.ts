@@ -25,9 +25,11 @@ export function inventory(machine: AnyStateMachine): { states: Set<string>; tran
   const transitions = new Set<string>();
   const visit = (node: StateNodeLike) => {
     states.add(node.id);
-    for (const list of node.transitions.values())
-      list.forEach((t, i) => transitions.add(transitionKey(t, i)));
-    (node.always ?? []).forEach((t, i) => transitions.add(transitionKey(t, i)));
+    for (const list of [...node.transitions.values(), node.always ?? []]) {
+      list.forEach((transition, i) => {
+        transitions.add(transitionKey(transition, i));
+      });
+    }
     for (const child of Object.values(node.states)) visit(child);
   };
   visit(machine.root as unknown as StateNodeLike);

@@ -31,11 +31,11 @@ function bcoinTx(seed: number, witness: boolean) {
       mtx.inputs[i].witness = bcoin.Witness.fromItems([Buffer.alloc(71, seed), Buffer.alloc(33, i + 2)]);
   }
   mtx.addOutput({
-    script: bcoin.Script.fromRaw(Buffer.from('0014' + '11'.repeat(20), 'hex')),
+    script: bcoin.Script.fromRaw(Buffer.from(`0014${'11'.repeat(20)}`, 'hex')),
     value: 5000 + seed,
   });
   mtx.addOutput({
-    script: bcoin.Script.fromRaw(Buffer.from('76a914' + '22'.repeat(20) + '88ac', 'hex')),
+    script: bcoin.Script.fromRaw(Buffer.from(`76a914${'22'.repeat(20)}88ac`, 'hex')),
     value: 123456789,
   });
   return mtx.toTX();

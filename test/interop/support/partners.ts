@@ -56,5 +56,4 @@ export function skipUnless(available: boolean, partner: PartnerName): false | st
   return `${partner} is not installed; run ${INSTALL_COMMAND}`;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a CommonJS library without types
 export type BcoinModule = any;
