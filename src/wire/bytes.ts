@@ -73,9 +73,12 @@ export class ByteReader {
     return this.bytes.slice(at, at + n);
   }
 
-  /** A 32-byte hash in wire order (copied). */
+  /**
+   * A 32-byte hash in wire order: a view of the payload. Decoded messages share their frame's
+   * buffer rather than copying every hash and script (small copies cost more in GC than bytes).
+   */
   hash(what = 'hash'): Uint8Array {
-    return this.bytesCopy(32, what);
+    return this.bytesView(32, what);
   }
 
   /** CompactSize as a bigint; canonical (shortest) form enforced. */
@@ -127,21 +130,21 @@ export class ByteReader {
 
   /** A count prefix with an upper bound, checked before anything is allocated for the entries. */
   count(max: number, what: string): number {
-    const n = this.varint(`${what} count`);
+    const n = this.varint(what);
     if (n > max) throw new WireError('too-many-entries', `${what} count ${n} > ${max}`);
     return n;
   }
 
   /** var-bytes with a maximum length (checked before the bytes are read). */
   varBytes(max: number, what = 'var bytes'): Uint8Array {
-    const n = this.varint(`${what} length`);
+    const n = this.varint(what);
     if (n > max) throw new WireError('length-exceeds-maximum', `${what} length ${n} > ${max}`);
-    return this.bytesCopy(n, what);
+    return this.bytesView(n, what);
   }
 
   /** var-string decoded as UTF-8 (invalid UTF-8 is replaced, as Go strings hold any bytes). */
   varString(max = MAX_MESSAGE_PAYLOAD, what = 'var string'): string {
-    const n = this.varint(`${what} length`);
+    const n = this.varint(what);
     if (n > max) throw new WireError('length-exceeds-maximum', `${what} length ${n} > ${max}`);
     return decodeLoose(this.bytesView(n, what));
   }
@@ -174,7 +177,7 @@ export class ByteWriter {
   private view: DataView;
   offset = 0;
 
-  constructor(initialSize = 256) {
+  constructor(initialSize = 512) {
     this.buffer = new Uint8Array(initialSize);
     this.view = new DataView(this.buffer.buffer);
   }
@@ -224,12 +227,12 @@ export class ByteWriter {
   }
   u64le(value: bigint): this {
     const at = this.reserve(8);
-    this.view.setBigUint64(at, BigInt.asUintN(64, value), true);
+    this.view.setBigUint64(at, value, true); // wraps modulo 2^64 by itself
     return this;
   }
   i64le(value: bigint): this {
     const at = this.reserve(8);
-    this.view.setBigInt64(at, BigInt.asIntN(64, value), true);
+    this.view.setBigInt64(at, value, true);
     return this;
   }
   bytes(value: Uint8Array): this {
@@ -248,12 +251,16 @@ export class ByteWriter {
     return this.fixed(value, 32, 'hash');
   }
   varint(value: number | bigint): this {
-    const n = typeof value === 'bigint' ? value : BigInt(value);
-    if (n < 0n) throw new WireError('invalid-value', `negative varint ${n}`);
-    if (n < 0xfdn) return this.u8(Number(n));
-    if (n <= 0xffffn) return this.u8(0xfd).u16le(Number(n));
-    if (n <= 0xffffffffn) return this.u8(0xfe).u32le(Number(n));
-    return this.u8(0xff).u64le(n);
+    if (typeof value === 'number') {
+      if (value < 0 || !Number.isInteger(value)) throw new WireError('invalid-value', `bad varint ${value}`);
+      if (value < 0xfd) return this.u8(value);
+      if (value <= 0xffff) return this.u8(0xfd).u16le(value);
+      if (value <= 0xffffffff) return this.u8(0xfe).u32le(value);
+      return this.u8(0xff).u64le(BigInt(value));
+    }
+    if (value < 0n) throw new WireError('invalid-value', `negative varint ${value}`);
+    if (value <= 0xffffffffn) return this.varint(Number(value));
+    return this.u8(0xff).u64le(value);
   }
   varBytes(value: Uint8Array): this {
     return this.varint(value.length).bytes(value);

@@ -158,10 +158,22 @@ export function encodePayload(
   context: CodecContext,
 ): Uint8Array {
   checkGate(codec, context.protocolVersion);
-  const writer = new ByteWriter(HEADER_SIZE + 64);
+  const writer = new ByteWriter();
   writer.offset = HEADER_SIZE;
   codec.encode(message, writer, context);
   return writer.finish();
+}
+
+const commandBytesCache = new Map<string, Uint8Array>();
+
+/** The command's bytes, cached for the known commands (a frame is built per message on the hot path). */
+function commandBytesOf(command: string): Uint8Array {
+  let bytes = commandBytesCache.get(command);
+  if (!bytes) {
+    bytes = new TextEncoder().encode(command);
+    if (commandBytesCache.size < 256) commandBytesCache.set(command, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -195,7 +207,7 @@ export function sealFrame(
       },
     );
   }
-  const commandBytes = new TextEncoder().encode(command);
+  const commandBytes = commandBytesOf(command);
   if (commandBytes.length > COMMAND_SIZE || commandBytes.length === 0) {
     throw new WireError(
       'invalid-command',

@@ -9,7 +9,7 @@ export const NET_ADDRESS_SIZE_WITH_TIME = 30;
 export function readNetAddress(reader: ByteReader, withTimestamp: boolean): NetAddress {
   const timestamp = withTimestamp ? reader.u32le('address timestamp') : undefined;
   const services = reader.u64le('address services');
-  const ip = reader.bytesCopy(16, 'address ip');
+  const ip = reader.bytesView(16, 'address ip');
   const port = reader.u16be('address port');
   return timestamp === undefined ? { services, ip, port } : { timestamp, services, ip, port };
 }

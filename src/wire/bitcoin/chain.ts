@@ -147,62 +147,104 @@ export function wtxid(transaction: Transaction): Hash {
   return sha256d(serialize(transaction, true));
 }
 
+/** Position of the block scan; module-level so the scan allocates nothing per transaction. */
+let scanAt = 0;
+
+/** Reads a canonical CompactSize at `scanAt` (advancing it), or throws. */
+function scanVarint(bytes: Uint8Array, end: number): number {
+  const at = scanAt;
+  if (at >= end) throw new WireError('truncated', 'truncated varint in block');
+  const first = bytes[at]!;
+  if (first < 0xfd) {
+    scanAt = at + 1;
+    return first;
+  }
+  let value: number;
+  let min: number;
+  if (first === 0xfd) {
+    if (at + 3 > end) throw new WireError('truncated', 'truncated varint in block');
+    value = bytes[at + 1]! | (bytes[at + 2]! << 8);
+    min = 0xfd;
+    scanAt = at + 3;
+  } else if (first === 0xfe) {
+    if (at + 5 > end) throw new WireError('truncated', 'truncated varint in block');
+    value = (bytes[at + 1]! | (bytes[at + 2]! << 8) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 24)) >>> 0;
+    min = 0x10000;
+    scanAt = at + 5;
+  } else {
+    if (at + 9 > end) throw new WireError('truncated', 'truncated varint in block');
+    const low =
+      (bytes[at + 1]! | (bytes[at + 2]! << 8) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 24)) >>> 0;
+    const high =
+      (bytes[at + 5]! | (bytes[at + 6]! << 8) | (bytes[at + 7]! << 16) | (bytes[at + 8]! << 24)) >>> 0;
+    value = high >= 0x200000 ? Number.MAX_SAFE_INTEGER : high * 0x100000000 + low;
+    min = 0x100000000;
+    scanAt = at + 9;
+  }
+  if (value < min) throw new WireError('non-canonical-varint', `non-canonical varint ${value} in block`);
+  return value;
+}
+
+function scanSkip(length: number, end: number): void {
+  if (length > end - scanAt) throw new WireError('truncated', 'truncated transaction in block');
+  scanAt += length;
+}
+
+function scanLengthPrefixed(bytes: Uint8Array, end: number, max: number): void {
+  const length = scanVarint(bytes, end);
+  if (length > max) throw new WireError('length-exceeds-maximum', `length ${length} > ${max} in block`);
+  scanSkip(length, end);
+}
+
 /**
- * Walks one transaction's structure without building objects: the same bounds and limits as
- * `readTransaction`, so a block is validated whole at decode time while its transactions are
- * materialised only when asked for.
+ * Walks one transaction's structure without building objects and returns where it ends: the same
+ * bounds and limits as `readTransaction`, so a block is validated whole at decode time while its
+ * transactions are materialised only when asked for. This walk is most of a block's decode cost
+ * beyond the checksum, hence plain functions over the bytes and no allocation per field.
  */
-function skipTransaction(reader: ByteReader, witnessEncoding: boolean): void {
-  reader.offset += 4;
-  if (reader.offset > reader.end) throw new WireError('truncated', 'truncated tx version');
-  let inputCount = reader.varint('tx input count');
+function skipTransaction(bytes: Uint8Array, start: number, end: number, witnessEncoding: boolean): number {
+  scanAt = start;
+  scanSkip(4, end); // version
+  let inputCount = scanVarint(bytes, end);
   let segwit = false;
   if (inputCount === WITNESS_MARKER && witnessEncoding) {
-    const flag = reader.u8('witness flag');
+    scanSkip(1, end);
+    const flag = bytes[scanAt - 1]!;
     if (flag !== WITNESS_FLAG)
       throw new WireError('invalid-witness-flag', `witness flag byte is 0x${flag.toString(16)}`);
     segwit = true;
-    inputCount = reader.varint('tx input count');
+    inputCount = scanVarint(bytes, end);
   }
   if (inputCount > MAX_TX_IN_PER_MESSAGE) {
     throw new WireError('too-many-entries', `tx input count ${inputCount} > ${MAX_TX_IN_PER_MESSAGE}`);
   }
   for (let i = 0; i < inputCount; i++) {
-    skip(reader, 36, 'previous output');
-    skip(reader, lengthOf(reader, MAX_MESSAGE_PAYLOAD, 'signature script'), 'signature script');
-    skip(reader, 4, 'sequence');
+    scanSkip(36, end); // previous output
+    scanLengthPrefixed(bytes, end, MAX_MESSAGE_PAYLOAD); // signature script
+    scanSkip(4, end); // sequence
   }
-  const outputCount = reader.varint('tx output count');
+  const outputCount = scanVarint(bytes, end);
   if (outputCount > MAX_TX_OUT_PER_MESSAGE) {
     throw new WireError('too-many-entries', `tx output count ${outputCount} > ${MAX_TX_OUT_PER_MESSAGE}`);
   }
   for (let i = 0; i < outputCount; i++) {
-    skip(reader, 8, 'output value');
-    skip(reader, lengthOf(reader, MAX_MESSAGE_PAYLOAD, 'public key script'), 'public key script');
+    scanSkip(8, end); // value
+    scanLengthPrefixed(bytes, end, MAX_MESSAGE_PAYLOAD); // public key script
   }
   if (segwit) {
     let anyWitness = false;
     for (let i = 0; i < inputCount; i++) {
-      const items = reader.count(MAX_WITNESS_ITEMS_PER_INPUT, 'witness item');
-      for (let j = 0; j < items; j++)
-        skip(reader, lengthOf(reader, MAX_WITNESS_ITEM_SIZE, 'witness item'), 'witness item');
+      const items = scanVarint(bytes, end);
+      if (items > MAX_WITNESS_ITEMS_PER_INPUT)
+        throw new WireError('too-many-entries', `witness item count ${items}`);
+      for (let j = 0; j < items; j++) scanLengthPrefixed(bytes, end, MAX_WITNESS_ITEM_SIZE);
       if (items > 0) anyWitness = true;
     }
     if (!anyWitness)
       throw new WireError('superfluous-witness', 'witness flag set but no input has witness data');
   }
-  skip(reader, 4, 'lock time');
-}
-
-function lengthOf(reader: ByteReader, max: number, what: string): number {
-  const length = reader.varint(`${what} length`);
-  if (length > max) throw new WireError('length-exceeds-maximum', `${what} length ${length} > ${max}`);
-  return length;
-}
-
-function skip(reader: ByteReader, bytes: number, what: string): void {
-  if (bytes > reader.end - reader.offset) throw new WireError('truncated', `truncated ${what}`);
-  reader.offset += bytes;
+  scanSkip(4, end); // lock time
+  return scanAt;
 }
 
 /** Gives a decoded block a `transactions` property that is decoded from the raw payload on first use. */
@@ -244,7 +286,9 @@ const blockCodec: MessageCodec<BlockMessage> = {
     if (count > MAX_TX_PER_BLOCK)
       throw new WireError('too-many-entries', `block tx count ${count} > ${MAX_TX_PER_BLOCK}`);
     const transactionsStart = reader.offset;
-    for (let i = 0; i < count; i++) skipTransaction(reader, context.witness);
+    let at = transactionsStart;
+    for (let i = 0; i < count; i++) at = skipTransaction(reader.bytes, at, reader.end, context.witness);
+    reader.offset = at;
     const raw = reader.bytes.subarray(start, reader.offset);
     const block = { command: 'block', header, raw } as BlockMessage;
     defineLazyTransactions(block, reader.bytes, transactionsStart, count, context.witness);
