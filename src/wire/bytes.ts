@@ -270,6 +270,10 @@ export class ByteWriter {
   }
 
   /** The written bytes (a view of the internal buffer; do not write afterwards). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
   finish(): Uint8Array {
     return this.buffer.subarray(0, this.offset);
   }

@@ -158,10 +158,37 @@ export function encodePayload(
   context: CodecContext,
 ): Uint8Array {
   checkGate(codec, context.protocolVersion);
-  const writer = new ByteWriter();
-  writer.offset = HEADER_SIZE;
-  codec.encode(message, writer, context);
-  return writer.finish();
+  // Small messages are built in one reused scratch buffer and copied out at their exact size:
+  // two allocations per frame cost more than the encoding itself.
+  const writer = scratchWriter ?? new ByteWriter();
+  scratchWriter = undefined;
+  try {
+    writer.offset = HEADER_SIZE;
+    codec.encode(message, writer, context);
+    const built = writer.finish();
+    // A frame larger than the scratch limit owns its writer's buffer (never reused).
+    if (built.length > SCRATCH_LIMIT) return built;
+    const frame = allocateFrame(built.length);
+    frame.set(built);
+    return frame;
+  } finally {
+    if (writer.capacity <= SCRATCH_LIMIT) scratchWriter = writer;
+  }
+}
+
+const SCRATCH_LIMIT = 64 * 1024;
+let scratchWriter: ByteWriter | undefined = new ByteWriter();
+
+/** Node's pooled Buffer allocation where there is one: far cheaper than a fresh ArrayBuffer for small frames. */
+const allocUnsafe: ((size: number) => Uint8Array) | undefined = (
+  globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }
+).Buffer?.allocUnsafe.bind((globalThis as { Buffer?: object }).Buffer);
+
+/** A plain Uint8Array (not a Buffer, whose slice() would alias) over pooled memory. */
+function allocateFrame(size: number): Uint8Array {
+  if (!allocUnsafe) return new Uint8Array(size);
+  const pooled = allocUnsafe(size);
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, size);
 }
 
 const commandBytesCache = new Map<string, Uint8Array>();
