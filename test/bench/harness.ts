@@ -17,6 +17,16 @@ export interface Benchmark {
   run(): Promise<BenchRow[]> | BenchRow[];
 }
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * A full collection before each timed run (npm run bench passes --expose-gc), so garbage left by
+ * one contender is not collected on another's clock.
+ */
+export function collectGarbage(): void {
+  gc?.();
+}
+
 /** Operations per second of `fn`, the median of `runs` time-boxed runs after a warm-up. */
 export function opsPerSecond(fn: () => void, options: { runs?: number; runMs?: number } = {}): number {
   const runs = options.runs ?? 5;
@@ -25,6 +35,7 @@ export function opsPerSecond(fn: () => void, options: { runs?: number; runMs?: n
   while (performance.now() < warmUntil) fn();
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
+    collectGarbage();
     let count = 0;
     const start = performance.now();
     let now = start;
