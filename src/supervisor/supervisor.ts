@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Actor, createActor } from 'xstate';
 import type { PeerOutput } from '../../machines/peer.machine.js';
 import { type SupervisorHost, supervisorMachine } from '../../machines/supervisor.machine.js';
@@ -66,7 +67,7 @@ export class PeerSupervisor {
   private readonly peerConfig: PeerConfig<Peer>;
   private readonly records = new Map<number, PeerRecord>();
   private readonly servers = new Set<Server>();
-  private readonly pendingSockets = new Map<number, Socket>();
+  private readonly pendingSockets = new Map<number, Duplex>();
   private readonly bans = new Map<string, number>();
   private readonly handlers = new Map<keyof SupervisorEvents, Set<(...args: never[]) => void>>();
   private readonly clock: PeerClock;
@@ -87,7 +88,7 @@ export class PeerSupervisor {
         const socket = this.pendingSockets.get(connectionId);
         this.pendingSockets.delete(connectionId);
         this.totals.refused++;
-        this.emit('refused', socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown', reason);
+        this.emit('refused', socket ? addressOf(socket) : 'unknown', reason);
         socket?.destroy();
       },
       dialOutbound: (address, persistent, attempt) => this.dialOutbound(address, persistent, attempt),
@@ -134,16 +135,7 @@ export class PeerSupervisor {
 
   /** Starts a listener the supervisor owns; resolves with its address. Call several times for several. */
   async listen(options: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
-    const server = createServer((socket) => {
-      socket.on('error', () => {}); // errors before a peer owns the socket end in 'close'
-      const connectionId = this.nextConnectionId++;
-      this.pendingSockets.set(connectionId, socket);
-      this.actor.send({
-        type: 'connection.accepted',
-        connectionId,
-        address: `${socket.remoteAddress}:${socket.remotePort}`,
-      });
-    });
+    const server = createServer((socket) => this.adopt(socket));
     // A deep accept backlog: thousands of simultaneous dials must not wait for SYN retransmits.
     server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 8192 });
     await Promise.race([
@@ -155,6 +147,17 @@ export class PeerSupervisor {
     this.servers.add(server);
     const address = server.address() as { address: string; port: number };
     return { host: address.address, port: address.port };
+  }
+
+  /**
+   * Takes an inbound connection accepted elsewhere (your own server, a proxy, an in-memory
+   * pair): it goes through the same ban and inbound-limit rules as the supervisor's listeners.
+   */
+  adopt(socket: Duplex, address = addressOf(socket)): void {
+    socket.on('error', () => {}); // errors before a peer owns the socket end in 'close'
+    const connectionId = this.nextConnectionId++;
+    this.pendingSockets.set(connectionId, socket);
+    this.actor.send({ type: 'connection.accepted', connectionId, address });
   }
 
   /** Dials a peer; a persistent one is redialled with backoff whenever it ends. */
@@ -304,4 +307,9 @@ export class PeerSupervisor {
       }
     }
   }
+}
+
+function addressOf(socket: Duplex): string {
+  const { remoteAddress, remotePort } = socket as Partial<Socket>;
+  return remoteAddress === undefined ? 'unknown' : `${remoteAddress}:${remotePort}`;
 }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { SimulatedClock } from 'xstate';
 import type { Peer } from '../../src/peer/peer.js';
 import { PeerSupervisor } from '../../src/supervisor/supervisor.js';
+import { socketPair } from '../../src/testing/socket-pair.js';
 import { InvType } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 
@@ -22,6 +23,29 @@ function activeCount(supervisor: PeerSupervisor): number {
 }
 
 describe('PeerSupervisor', () => {
+  it('adopts sockets accepted elsewhere under the same inbound limit and bans', async () => {
+    const listener = new PeerSupervisor({ peer: { network }, maxInbound: 2 });
+    const refused: string[] = [];
+    listener.on('refused', (address, reason) => refused.push(`${address} ${reason}`));
+    listener.ban('10.0.0.9', 60_000);
+    const remotes = [];
+    for (const client of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.9']) {
+      const [remote, local] = socketPair({ address: client, port: 50001 });
+      remotes.push(remote);
+      listener.adopt(local);
+    }
+    await waitFor(() => refused.length === 2);
+    assert.deepEqual(
+      listener.peers().map((peer) => peer.address),
+      ['10.0.0.1:50001', '10.0.0.2:50001'],
+    );
+    assert.deepEqual(refused, ['10.0.0.3:50001 max-inbound', '10.0.0.9:50001 banned']);
+    await waitFor(() => remotes[2]!.destroyed && remotes[3]!.destroyed); // refused sockets are closed
+    assert.ok(!remotes[0]!.destroyed && !remotes[1]!.destroyed);
+    await listener.shutdown();
+    assert.equal(listener.peers().length, 0);
+  });
+
   it('admits inbound peers up to its limit and refuses the rest with a reason', async () => {
     const listener = new PeerSupervisor({ peer: { network }, maxInbound: 2 });
     const refused: string[] = [];
