@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { networks, PeerSupervisor } from '../../src/index.js';
-import { socketPair } from '../../src/testing/socket-pair.js';
+import { type MemorySocket, socketPair } from '../../src/testing/socket-pair.js';
 import { type Benchmark, type BenchRow, collectGarbage } from './harness.js';
 import type { DialerRequest } from './support/dialer.js';
 
@@ -111,7 +111,7 @@ async function handshakenPeers(dialer: Dialer, count: number) {
 /** Spawning alone, without I/O: inbound peers on in-memory sockets whose far end stays silent. */
 async function spawnPeers(count: number) {
   const listener = new PeerSupervisor({ peer: { network }, maxInbound: count });
-  const remotes = [];
+  const remotes: MemorySocket[] = [];
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const [remote, local] = socketPair();

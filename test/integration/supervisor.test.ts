@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { SimulatedClock } from 'xstate';
 import type { Peer } from '../../src/peer/peer.js';
 import { PeerSupervisor } from '../../src/supervisor/supervisor.js';
-import { socketPair } from '../../src/testing/socket-pair.js';
+import { type MemorySocket, socketPair } from '../../src/testing/socket-pair.js';
 import { InvType } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 
@@ -28,7 +28,7 @@ describe('PeerSupervisor', () => {
     const refused: string[] = [];
     listener.on('refused', (address, reason) => refused.push(`${address} ${reason}`));
     listener.ban('10.0.0.9', 60_000);
-    const remotes = [];
+    const remotes: MemorySocket[] = [];
     for (const client of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.9']) {
       const [remote, local] = socketPair({ address: client, port: 50001 });
       remotes.push(remote);
