@@ -16,7 +16,14 @@ export class MemorySocket extends Duplex {
     this.remotePort = remote.port;
   }
 
-  override _read(): void {}
+  /** The other end's write, held while our readable buffer is full (TCP backpressure). */
+  private heldWrite: (() => void) | undefined;
+
+  override _read(): void {
+    const held = this.heldWrite;
+    this.heldWrite = undefined;
+    held?.();
+  }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const other = this.other;
@@ -24,10 +31,10 @@ export class MemorySocket extends Duplex {
       callback(new Error('connection reset'));
       return;
     }
-    // Deliver asynchronously, as a socket would.
+    // Deliver asynchronously, as a socket would; a reader that stops reading stalls the writer.
     setImmediate(() => {
-      if (!other.destroyed) other.push(chunk);
-      callback();
+      if (other.destroyed || other.push(chunk)) callback();
+      else other.heldWrite = () => callback();
     });
   }
 

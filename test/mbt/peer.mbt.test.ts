@@ -14,7 +14,7 @@ import type { VersionMessage } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 import { CoverageRecorder } from './coverage.js';
 import { EXPECTED_REASON, peerModel } from './peer.model.js';
-import { type Link, memoryLink, ScriptedRemote, tcpLink } from './scripted-remote.js';
+import { type Link, memoryLink, ScriptedRemote, tcpLink } from '../../src/testing/scripted-remote.js';
 
 // simnet: no regtest-localhost tolerance, so malformed input is fatal over loopback too.
 const network = bitcoinNetworks.simnet;
