@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { socketPair } from './socket-pair.js';
 import { FrameDecoder } from '../wire/decoder.js';
 import { encodeMessage, type Message } from '../wire/message.js';
 import type { Network } from '../wire/networks.js';
+import { socketPair } from './socket-pair.js';
 
 /**
  * The other end of a connection, driven by a test: it writes exactly the frames a path asks for

@@ -10,11 +10,11 @@ import { stallMonitorMachine } from '../../machines/stall-monitor.machine.js';
 import { tricklerMachine } from '../../machines/trickler.machine.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
+import { type Link, memoryLink, ScriptedRemote, tcpLink } from '../../src/testing/scripted-remote.js';
 import type { VersionMessage } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 import { CoverageRecorder } from './coverage.js';
 import { EXPECTED_REASON, peerModel } from './peer.model.js';
-import { type Link, memoryLink, ScriptedRemote, tcpLink } from '../../src/testing/scripted-remote.js';
 
 // simnet: no regtest-localhost tolerance, so malformed input is fatal over loopback too.
 const network = bitcoinNetworks.simnet;
