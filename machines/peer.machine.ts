@@ -251,7 +251,14 @@ export const peerMachine = setup({
     })),
     releaseQueue: sendTo('sendQueue', { type: 'queue.release' }),
     closeQueue: sendTo('sendQueue', ({ context }) => ({ type: 'queue.close', flush: context.flushOnClose })),
-    endTransport: sendTo('transport', { type: 'transport.end' }),
+    // A graceful end waits behind writes the remote is not reading; when they are the reason
+    // we are closing, cut the connection instead.
+    closeTransport: sendTo('transport', ({ context }) => ({
+      type:
+        context.reason === 'write-timeout' || context.reason === 'queue-overflow'
+          ? ('transport.destroy' as const)
+          : ('transport.end' as const),
+    })),
     dropInventory: () => {},
     trickleInventory: sendTo('trickler', ({ event }) => ({
       type: 'inventory.add',
@@ -567,7 +574,7 @@ export const peerMachine = setup({
       after: { lingerTimeout: 'closing' },
     },
     closing: {
-      entry: 'endTransport',
+      entry: 'closeTransport',
       on: { 'transport.closed': 'disconnected' },
       after: { lingerTimeout: 'disconnected' },
     },

@@ -1,10 +1,33 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { VersionMessage } from '../wire/bitcoin/types.js';
 import { FrameDecoder } from '../wire/decoder.js';
 import { encodeMessage, type Message } from '../wire/message.js';
 import type { Network } from '../wire/networks.js';
 import { socketPair } from './socket-pair.js';
+
+/** A version message as a remote node would send it; override any field. */
+export function remoteVersion(overrides: Partial<VersionMessage> = {}): VersionMessage {
+  return {
+    command: 'version',
+    protocolVersion: 70016,
+    services: 1n,
+    timestamp: 1_700_000_000n,
+    addrYou: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    addrMe: { services: 1n, ip: new Uint8Array(16), port: 0 },
+    nonce: 0x5eed_5eedn,
+    userAgent: '/scripted:1.0/',
+    lastBlock: 100,
+    relay: true,
+    ...overrides,
+  };
+}
+
+/** Lets pending socket and actor work run (a few turns of the event loop, no timers). */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 /**
  * The other end of a connection, driven by a test: it writes exactly the frames a path asks for

@@ -7,6 +7,16 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 const textEncoder = new TextEncoder();
 
 /** A cursor over a payload. Every read checks bounds and throws `WireError('truncated')`. */
+/**
+ * The same bytes as a plain Uint8Array. Socket chunks are Buffers, and views cut from a Buffer
+ * are Buffers too, whose slice() aliases instead of copying; decoded values are plain arrays.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export class ByteReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;
@@ -14,7 +24,7 @@ export class ByteReader {
   readonly end: number;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
-    this.bytes = bytes;
+    this.bytes = plainBytes(bytes);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
     this.end = end;

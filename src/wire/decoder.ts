@@ -1,4 +1,5 @@
 import type { UnknownMessage } from './bitcoin/types.js';
+import { plainBytes } from './bytes.js';
 import type { CodecContext, MessageCodec, WireFamily } from './codec.js';
 import { WireError } from './errors.js';
 import { checkHeader, decodePayload, type FrameHeader, HEADER_SIZE } from './frame.js';
@@ -83,8 +84,9 @@ export class FrameDecoder {
    * how the following frames of the same chunk are decoded. On error the thrown FrameDecoderError's
    * `decoded` lists the frames already delivered from this chunk.
    */
-  consume(chunk: Uint8Array, onFrame: (message: Message, size: number) => void): void {
+  consume(input: Uint8Array, onFrame: (message: Message, size: number) => void): void {
     if (this.fatal) throw this.fatal;
+    let chunk = plainBytes(input);
     if (this.backlog) {
       const joined = new Uint8Array(this.backlog.length + chunk.length);
       joined.set(this.backlog);
