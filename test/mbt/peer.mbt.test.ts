@@ -266,7 +266,7 @@ describe('model-based: every path of the peer model against the real Peer', () =
   ] as const) {
     describe(name, () => {
       for (const path of unique.values()) {
-        it(path.description, () => runPath(path, makeLink));
+        it(path.description, { timeout: 15_000 }, () => runPath(path, makeLink));
       }
     });
   }
