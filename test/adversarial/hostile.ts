@@ -466,6 +466,13 @@ export class Listener {
     return this.results.get(peer)!;
   }
 
+  /** Drops the harness's references to removed peers, like an application that keeps none. */
+  forgetRemoved(): void {
+    for (const [address, peer] of this.byAddress) if (this.results.has(peer)) this.byAddress.delete(address);
+    this.results.clear();
+    this.handshaken.clear();
+  }
+
   /** Moves protocol time; timers due fire synchronously inside. */
   advance(ms: number): void {
     this.clock.increment(ms);
@@ -566,6 +573,66 @@ export class GoodPeer {
     await this.supervisor.shutdown();
     assert.equal(this.supervisor.peers().length, 0);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared expectations
+
+const MALFORMED = 0x01;
+
+/**
+ * Sends `bytes` (after the handshake when `handshaken`) and expects a malformed-message disconnect
+ * without any protocol time passing: after a MALFORMED reject when handshaken (spec R28c), with
+ * nothing at all sent during the handshake (spec R13). A good peer handshakes during and after.
+ */
+export async function expectMalformed(
+  listener: Listener,
+  good: GoodPeer,
+  bytes: Uint8Array,
+  detail: RegExp,
+  handshaken: boolean,
+): Promise<void> {
+  const { attacker, peer } = handshaken ? await listener.attackHandshaken() : await listener.attack();
+  await good.handshakeWith(listener);
+  const before = attacker.received.length;
+  const t0 = listener.clock.now();
+  await attacker.send(bytes);
+  const result = await listener.removal(peer);
+  assert.equal(result.reason, 'malformed-message');
+  assert.match(result.detail, detail);
+  assert.equal(listener.clock.now(), t0, 'decided at once, no timer involved');
+  await attacker.waitClosed();
+  const sent = attacker.received.slice(before);
+  if (handshaken) {
+    assert.deepEqual(
+      sent.map((received) => received.command),
+      ['reject'],
+    );
+    const reject = parseReject(sent[0]!.payload);
+    assert.equal(reject.message, 'malformed');
+    assert.equal(reject.code, MALFORMED);
+  } else {
+    assert.equal(attacker.bytesReceived, 0, 'nothing is sent during the handshake');
+  }
+  await good.handshakeWith(listener);
+}
+
+const nonceOf = (payload: Uint8Array): bigint =>
+  new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getBigUint64(0, true);
+
+/** The peer is still up and has handled everything before: a ping now gets its pong. */
+export async function expectAnswering(attacker: Attacker, nonce: bigint, budgetMs = 10_000): Promise<void> {
+  await attacker.send(pingFrame(nonce));
+  await waitUntil(
+    () =>
+      attacker.closed ||
+      attacker.received.some(
+        (received) => received.command === 'pong' && nonceOf(received.payload) === nonce,
+      ),
+    `pong ${nonce}`,
+    budgetMs,
+  );
+  assert.equal(attacker.closed, false, 'the connection is still open');
 }
 
 // ---------------------------------------------------------------------------------------------
