@@ -1,0 +1,99 @@
+import type { ByteReader, ByteWriter } from '../bytes.js';
+import type { MessageCodec } from '../codec.js';
+import { WireError } from '../errors.js';
+import type {
+  GetBlocksMessage,
+  GetDataMessage,
+  GetHeadersMessage,
+  Hash,
+  InvMessage,
+  InvVector,
+  NotFoundMessage,
+} from './types.js';
+
+/** dcrd MaxInvPerMsg and MaxBlockLocatorsPerMsg. */
+export const MAX_INV_PER_MESSAGE = 50_000;
+export const MAX_LOCATOR_HASHES = 500;
+const INV_VECTOR_SIZE = 36;
+
+function readInventory(reader: ByteReader, what: string): InvVector[] {
+  const count = reader.count(MAX_INV_PER_MESSAGE, what);
+  // A count the remaining bytes cannot hold is a truncation: refuse it before allocating.
+  if (count * INV_VECTOR_SIZE > reader.remaining) {
+    throw new WireError('truncated', `${what}: ${count} vectors need ${count * INV_VECTOR_SIZE} bytes`);
+  }
+  const inventory: InvVector[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    inventory[i] = { type: reader.u32le('inventory type'), hash: reader.hash('inventory hash') };
+  }
+  return inventory;
+}
+
+function writeInventory(writer: ByteWriter, inventory: readonly InvVector[], what: string): void {
+  if (inventory.length > MAX_INV_PER_MESSAGE) {
+    throw new WireError('too-many-entries', `${what} count ${inventory.length} > ${MAX_INV_PER_MESSAGE}`);
+  }
+  writer.varint(inventory.length);
+  for (const item of inventory) writer.u32le(item.type).hash(item.hash);
+}
+
+function inventoryCodec<C extends 'inv' | 'getdata' | 'notfound'>(
+  command: C,
+): MessageCodec<InvMessage | GetDataMessage | NotFoundMessage> {
+  return {
+    command,
+    maxPayloadLength: () => 3 + MAX_INV_PER_MESSAGE * INV_VECTOR_SIZE,
+    decode: (reader) => ({ command, inventory: readInventory(reader, command) }) as InvMessage,
+    encode: (message, writer) => writeInventory(writer, message.inventory, command),
+  };
+}
+
+/** A block locator: at most 500 hashes, the count checked before any is read. */
+export function readLocator(reader: ByteReader): Hash[] {
+  const count = reader.count(MAX_LOCATOR_HASHES, 'block locator');
+  const locator: Hash[] = new Array(count);
+  for (let i = 0; i < count; i++) locator[i] = reader.hash('locator hash');
+  return locator;
+}
+
+export function writeLocator(writer: ByteWriter, locator: readonly Hash[]): void {
+  if (locator.length > MAX_LOCATOR_HASHES) {
+    throw new WireError('too-many-entries', `block locator of ${locator.length} > ${MAX_LOCATOR_HASHES}`);
+  }
+  writer.varint(locator.length);
+  for (const hash of locator) writer.hash(hash);
+}
+
+function locatorCodec<C extends 'getblocks' | 'getheaders'>(
+  command: C,
+): MessageCodec<GetBlocksMessage | GetHeadersMessage> {
+  return {
+    command,
+    maxPayloadLength: () => 4 + 3 + MAX_LOCATOR_HASHES * 32 + 32,
+    decode(reader) {
+      const protocolVersion = reader.u32le('protocol version');
+      const locator = readLocator(reader);
+      return { command, protocolVersion, locator, hashStop: reader.hash('hash stop') } as GetBlocksMessage;
+    },
+    encode(message, writer) {
+      // Checked before the first byte, as dcrd does.
+      if (message.locator.length > MAX_LOCATOR_HASHES) {
+        throw new WireError(
+          'too-many-entries',
+          `block locator of ${message.locator.length} > ${MAX_LOCATOR_HASHES}`,
+        );
+      }
+      writer.u32le(message.protocolVersion);
+      writeLocator(writer, message.locator);
+      writer.hash(message.hashStop);
+    },
+  };
+}
+
+export const inventoryCodecs = [
+  inventoryCodec('inv'),
+  inventoryCodec('getdata'),
+  inventoryCodec('notfound'),
+  locatorCodec('getblocks'),
+  locatorCodec('getheaders'),
+] as MessageCodec[];
