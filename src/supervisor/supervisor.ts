@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
 import type { PeerOutput } from '../../machines/peer.machine.js';
 import { type SupervisorHost, supervisorMachine } from '../../machines/supervisor.machine.js';
 import type { SendOutcome } from '../../machines/types.js';
@@ -23,6 +23,11 @@ export interface SupervisorConfig {
   redialMaxMs?: number;
   redialJitter?: number;
   clock?: PeerClock;
+  /**
+   * Handed to XState for the supervisor's actor and for every peer it creates (unless the peer
+   * template has its own `inspect`): receives every inspection event of both.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 export interface SupervisorEvents {
@@ -81,7 +86,8 @@ export class PeerSupervisor {
     const nonceCache =
       config.peer.nonceCache ??
       new NonceCache(Math.max(50, (config.maxInbound ?? 125) + (config.maxOutbound ?? 8)));
-    this.peerConfig = { ...config.peer, clock: this.clock, nonceCache };
+    const inspect = config.peer.inspect ?? config.inspect;
+    this.peerConfig = { ...config.peer, clock: this.clock, nonceCache, ...(inspect ? { inspect } : {}) };
     const host: SupervisorHost = {
       acceptInbound: (connectionId) => this.acceptInbound(connectionId),
       refuseInbound: (connectionId, reason) => {
@@ -108,6 +114,7 @@ export class PeerSupervisor {
     };
     this.actor = createActor(supervisorMachine, {
       clock: this.clock as never,
+      ...(config.inspect ? { inspect: config.inspect } : {}),
       input: {
         host,
         maxInbound: config.maxInbound ?? 125,
