@@ -17,7 +17,9 @@ import {
   peerConfigFrom,
   UsageError,
 } from './args.js';
+import { INSPECTION_HELP, INSPECTION_OPTIONS, type Inspection, startInspection } from './inspection.js';
 import { describe, Output } from './output.js';
+import { TRACE_HELP, trace } from './trace.js';
 
 const USAGE = `usage: peerchart <command> [options]
 
@@ -25,14 +27,24 @@ commands:
   demo      a listener and N peers on loopback: handshakes, pings, trickled inventory, a summary
   listen    accept peers until SIGINT/SIGTERM
   connect   dial HOST:PORT, send messages, print what arrives
+  trace     replay a statechart trace recorded with --trace: a timeline, or into an inspector
 
 Run 'peerchart <command> --help' for its options.`;
 
 const HELP: Record<string, string> = {
-  demo: `usage: peerchart demo [--peers N] [--duration S]\n\n  --peers N        peers dialling the listener (default 8)\n  --duration S     seconds to run after the handshakes (default 5)\n\n${COMMON_HELP}`,
-  listen: `usage: peerchart listen [--host 127.0.0.1] [--port 0] [--max-peers N]\n\n  --host ADDR      address to listen on (default 127.0.0.1)\n  --port N         port (default 0: any free port)\n  --max-peers N    refuse inbound peers beyond N (default 125)\n\n${COMMON_HELP}`,
-  connect: `usage: peerchart connect HOST:PORT [--send ping|getaddr|getheaders|mempool]... [--duration S]\n\n  --send CMD       send after the handshake (repeatable)\n  --duration S     seconds to stay connected after the handshake (default 5)\n\n${COMMON_HELP}`,
+  demo: `usage: peerchart demo [--peers N] [--duration S] [--trace FILE]\n\n  --peers N        peers dialling the listener (default 8)\n  --duration S     seconds to run after the handshakes (default 5)\n\n${INSPECTION_HELP}\n\n${COMMON_HELP}`,
+  listen: `usage: peerchart listen [--host 127.0.0.1] [--port 0] [--max-peers N] [--trace FILE]\n\n  --host ADDR      address to listen on (default 127.0.0.1)\n  --port N         port (default 0: any free port)\n  --max-peers N    refuse inbound peers beyond N (default 125)\n\n${INSPECTION_HELP}\n\n${COMMON_HELP}`,
+  connect: `usage: peerchart connect HOST:PORT [--send ping|getaddr|getheaders|mempool]... [--duration S] [--trace FILE]\n\n  --send CMD       send after the handshake (repeatable)\n  --duration S     seconds to stay connected after the handshake (default 5)\n\n${INSPECTION_HELP}\n\n${COMMON_HELP}`,
+  trace: TRACE_HELP,
 };
+
+/** The trace file or inspector connection of the running command, closed when it returns. */
+let inspection: Inspection | undefined;
+
+async function inspectionFor(values: ParsedArgs['values']): Promise<Inspection['inspect']> {
+  inspection = await startInspection(values);
+  return inspection.inspect;
+}
 
 function withLogger(config: PeerConfig, values: ParsedArgs['values']): PeerConfig {
   if (typeof values['log-level'] === 'string') {
@@ -52,6 +64,7 @@ async function demo(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     peers: { type: 'string', default: '8' },
     duration: { type: 'string', default: '5' },
+    ...INSPECTION_OPTIONS,
   });
   if (values.help) return help('demo');
   const peerCount = integer(values.peers as string, 'peers', 1)!;
@@ -60,10 +73,11 @@ async function demo(argv: string[]): Promise<number> {
   const config: PeerConfig = { pingIntervalMs: 1000, trickleIntervalMs: 500, services: 9n, ...base };
   const out = new Output(values.json === true);
   const live = !out.json && process.stdout.isTTY === true;
+  const inspect = await inspectionFor(values);
 
   // Two nodes in one process: a hub that listens and a node whose peers dial it.
-  const hub = new PeerSupervisor({ peer: config, maxInbound: peerCount });
-  const node = new PeerSupervisor({ peer: config, maxOutbound: peerCount });
+  const hub = new PeerSupervisor({ peer: config, maxInbound: peerCount, inspect });
+  const node = new PeerSupervisor({ peer: config, maxOutbound: peerCount, inspect });
   const { port } = await hub.listen({ host: '127.0.0.1', port: 0 });
   out.event(
     'listening',
@@ -162,12 +176,14 @@ async function listen(argv: string[]): Promise<number> {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
     'max-peers': { type: 'string', default: '125' },
+    ...INSPECTION_OPTIONS,
   });
   if (values.help) return help('listen');
   const config = withLogger(peerConfigFrom(values), values);
   const maxPeers = integer(values['max-peers'] as string, 'max-peers', 0)!;
   const out = new Output(values.json === true);
-  const supervisor = new PeerSupervisor({ peer: config, maxInbound: maxPeers });
+  const inspect = await inspectionFor(values);
+  const supervisor = new PeerSupervisor({ peer: config, maxInbound: maxPeers, inspect });
   supervisor.on('refused', (address, reason) =>
     out.event('peer.refused', { peer: address, reason }, `refused ${address}: ${reason}`),
   );
@@ -197,6 +213,7 @@ async function connect(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     send: { type: 'string', multiple: true },
     duration: { type: 'string', default: '5' },
+    ...INSPECTION_OPTIONS,
   });
   if (values.help) return help('connect');
   const config = withLogger(peerConfigFrom(values), values);
@@ -207,6 +224,8 @@ async function connect(argv: string[]): Promise<number> {
   for (const command of sends) if (!SENDABLE.has(command)) throw new UsageError(`cannot --send '${command}'`);
   const duration = integer(values.duration as string, 'duration', 0)!;
   const out = new Output(values.json === true);
+  const inspect = await inspectionFor(values);
+  if (inspect) config.inspect = inspect;
   const peer = Peer.outbound(config, `${host}:${port}`);
   out.watch(peer, { messages: true });
   peer.on('message', (message: Message) => {
@@ -256,6 +275,19 @@ function help(command?: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv);
+  try {
+    await inspection?.close();
+  } catch (error) {
+    console.error(`peerchart: writing the trace failed: ${(error as Error)?.message ?? error}`);
+    return code === 0 ? 1 : code;
+  } finally {
+    inspection = undefined;
+  }
+  return code;
+}
+
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -265,6 +297,8 @@ export async function main(argv: string[]): Promise<number> {
         return await listen(rest);
       case 'connect':
         return await connect(rest);
+      case 'trace':
+        return await trace(rest);
       case undefined:
       case '-h':
       case '--help':
