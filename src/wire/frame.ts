@@ -167,7 +167,7 @@ export function encodePayload(
     codec.encode(message, writer, context);
     const built = writer.finish();
     // A frame larger than the scratch limit owns its writer's buffer (never reused).
-    if (built.length > SCRATCH_LIMIT) return built;
+    if (writer.capacity > SCRATCH_LIMIT) return built;
     const frame = allocateFrame(built.length);
     frame.set(built);
     return frame;
@@ -176,7 +176,11 @@ export function encodePayload(
   }
 }
 
-const SCRATCH_LIMIT = 64 * 1024;
+/**
+ * The scratch buffer grows to the largest frame built and is kept up to this size (a full
+ * Bitcoin block): regrowing it for every block would cost more than copying the frame out.
+ */
+const SCRATCH_LIMIT = 4 * 1024 * 1024 + 64;
 let scratchWriter: ByteWriter | undefined = new ByteWriter();
 
 /** Node's pooled Buffer allocation where there is one: far cheaper than a fresh ArrayBuffer for small frames. */

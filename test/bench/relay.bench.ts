@@ -1,0 +1,202 @@
+/**
+ * Relay through the full actor stack, two processes over loopback: 1 MiB blocks and one-entry
+ * invs one way, ping/pong round trips. The baseline, measured in the same run, is the limit: a
+ * bare Node TCP pipe sending the same frames to a receiver that only splits frames and verifies
+ * each checksum.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { encodeMessage, type Message, NonceCache, networks, Peer } from '../../src/index.js';
+import { type Benchmark, type BenchRow, collectGarbage } from './harness.js';
+import type { RelayReply, RelayRequest } from './support/relay-peer.js';
+import { bigBlock } from './support/samples.js';
+
+const network = networks.bitcoin.regtest;
+const BLOCKS = 200;
+const INVS = 200_000;
+const PING_MS = 2_000;
+
+class Receiver {
+  readonly child: ChildProcess;
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./support/relay-peer.ts', import.meta.url)), {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    });
+  }
+  async request(request: RelayRequest): Promise<RelayReply> {
+    const reply = once(this.child, 'message') as Promise<[RelayReply]>;
+    this.child.send(request);
+    return (await reply)[0];
+  }
+  /** Resolves when the receiver has counted `count` messages. */
+  expect(count: number): Promise<unknown> {
+    const done = once(this.child, 'message');
+    this.child.send({ kind: 'expect', count } satisfies RelayRequest);
+    return done;
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+function inv(i: number): Message {
+  const hash = new Uint8Array(32);
+  new DataView(hash.buffer).setUint32(0, i, true);
+  return { command: 'inv', inventory: [{ type: 1, hash }] };
+}
+
+async function bareSocket(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** Writes frames as fast as the socket takes them, honouring backpressure. */
+async function writeAll(socket: Socket, frames: Iterable<Uint8Array>): Promise<void> {
+  for (const frame of frames) {
+    if (!socket.write(frame)) await once(socket, 'drain');
+  }
+}
+
+async function bareOneWay(receiver: Receiver, frames: () => Iterable<Uint8Array>, count: number) {
+  const { port } = (await receiver.request({ kind: 'listen', mode: 'bare' })) as { port: number };
+  const socket = await bareSocket(port);
+  collectGarbage();
+  const done = receiver.expect(count);
+  const start = performance.now();
+  await writeAll(socket, frames());
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  socket.destroy();
+  return count / seconds;
+}
+
+async function ourPeer(port: number): Promise<Peer> {
+  const peer = Peer.outbound(
+    { network, nonceCache: new NonceCache(), maxQueuedBytes: 1 << 30 },
+    `127.0.0.1:${port}`,
+  );
+  await new Promise<void>((resolve) => peer.on('handshake', () => resolve()));
+  return peer;
+}
+
+async function peerOneWay(receiver: Receiver, messages: () => Iterable<Message>, count: number) {
+  const { port } = (await receiver.request({ kind: 'listen', mode: 'peer' })) as { port: number };
+  const peer = await ourPeer(port);
+  collectGarbage();
+  const done = receiver.expect(count);
+  const start = performance.now();
+  // Queued in windows so the queue holds a bounded number of messages, as a relaying node would.
+  let window: Promise<unknown>[] = [];
+  for (const message of messages()) {
+    window.push(peer.queueMessage(message));
+    if (window.length === 1000) {
+      await Promise.all(window);
+      window = [];
+    }
+  }
+  await Promise.all(window);
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  peer.disconnect();
+  await peer.waitForDisconnect();
+  return count / seconds;
+}
+
+async function barePingPong(receiver: Receiver): Promise<number> {
+  const { port } = (await receiver.request({ kind: 'listen', mode: 'bare' })) as { port: number };
+  const socket = await bareSocket(port);
+  const ping = encodeMessage({ command: 'ping', nonce: 1n }, { network });
+  let trips = 0;
+  const start = performance.now();
+  while (performance.now() - start < PING_MS) {
+    const pong = once(socket, 'data');
+    socket.write(ping);
+    await pong;
+    trips++;
+  }
+  socket.destroy();
+  return trips / ((performance.now() - start) / 1000);
+}
+
+async function peerPingPong(receiver: Receiver): Promise<number> {
+  const { port } = (await receiver.request({ kind: 'listen', mode: 'peer' })) as { port: number };
+  const peer = await ourPeer(port);
+  let trips = 0;
+  let nonce = 1n;
+  const start = performance.now();
+  while (performance.now() - start < PING_MS) {
+    const expected = nonce++;
+    const pong = new Promise<void>((resolve) => {
+      const off = peer.on('message', (message) => {
+        if (message.command === 'pong' && message.nonce === expected) {
+          off();
+          resolve();
+        }
+      });
+    });
+    void peer.queueMessage({ command: 'ping', nonce: expected });
+    await pong;
+    trips++;
+  }
+  const rate = trips / ((performance.now() - start) / 1000);
+  peer.disconnect();
+  await peer.waitForDisconnect();
+  return rate;
+}
+
+function row(name: string, unit: string, ours: number, limit: number, target: string): BenchRow {
+  return {
+    name,
+    unit,
+    value: ours,
+    baseline: limit,
+    baselineName: `bare TCP pipe, checksums verified (${target})`,
+    ratio: ours / limit,
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'relay',
+    async run() {
+      const receiver = new Receiver();
+      const rows: BenchRow[] = [];
+      try {
+        const block = bigBlock();
+        const blockFrame = encodeMessage(block, { network });
+        const mib = blockFrame.length / 2 ** 20;
+        const blockFrames = function* () {
+          for (let i = 0; i < BLOCKS; i++) yield blockFrame;
+        };
+        const blocks = function* () {
+          for (let i = 0; i < BLOCKS; i++) yield block;
+        };
+        const bareBlocks = await bareOneWay(receiver, blockFrames, BLOCKS);
+        const ourBlocks = await peerOneWay(receiver, blocks, BLOCKS);
+        rows.push(row('1 MiB blocks one way', 'MiB/s', ourBlocks * mib, bareBlocks * mib, 'target ≥ 0.8'));
+
+        const invFrames = function* () {
+          for (let i = 0; i < INVS; i++) yield encodeMessage(inv(i), { network });
+        };
+        const invs = function* () {
+          for (let i = 0; i < INVS; i++) yield inv(i);
+        };
+        const bareInvs = await bareOneWay(receiver, invFrames, INVS);
+        const ourInvs = await peerOneWay(receiver, invs, INVS);
+        rows.push(row('one-entry invs one way', 'msg/s', ourInvs, bareInvs, 'target ≥ 100,000 msg/s'));
+
+        const barePings = await barePingPong(receiver);
+        const ourPings = await peerPingPong(receiver);
+        rows.push(row('ping/pong round trips', 'rt/s', ourPings, barePings, 'sequential, one in flight'));
+      } finally {
+        receiver.stop();
+      }
+      return rows;
+    },
+  },
+];
