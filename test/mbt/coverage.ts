@@ -70,7 +70,13 @@ export class CoverageRecorder {
 
   report(
     machines: readonly AnyStateMachine[],
-  ): { machine: string; states: string; transitions: string; missed: string[] }[] {
+  ): {
+    machine: string;
+    states: string;
+    transitions: string;
+    missed: string[];
+    missedTransitions: string[];
+  }[] {
     return machines.map((machine) => {
       const all = inventory(machine);
       const states = [...all.states].filter((id) => this.states.get(machine.id)?.has(id));
@@ -80,6 +86,7 @@ export class CoverageRecorder {
         states: `${states.length}/${all.states.size}`,
         transitions: `${transitions.length}/${all.transitions.size}`,
         missed: [...all.states].filter((id) => !this.states.get(machine.id)?.has(id)),
+        missedTransitions: [...all.transitions].filter((key) => !this.transitions.get(machine.id)?.has(key)),
       };
     });
   }

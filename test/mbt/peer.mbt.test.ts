@@ -283,6 +283,10 @@ describe('model-based: every path of the peer model against the real Peer', () =
     console.log(`model paths: ${unique.size} (shortest + simple), each run over two transports`);
     for (const row of rows) {
       console.log(`coverage ${row.machine}: states ${row.states}, transitions ${row.transitions}`);
+      if (process.env.PEERCHART_MBT_MISSED) {
+        for (const missed of [...row.missed, ...row.missedTransitions])
+          console.log(`  not visited: ${missed}`);
+      }
     }
   });
 });
