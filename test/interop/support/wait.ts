@@ -30,13 +30,19 @@ export async function freePort(): Promise<number> {
 
 /** Every message a peer received and every command it wrote, in order, with waits on them. */
 export class Traffic {
+  /** Messages handed to the application (after the handshake, plus tolerated early ones). */
   readonly received: Message[] = [];
+  /** Every command read off the wire, the handshake's included, in arrival order. */
+  readonly read: string[] = [];
   readonly written: string[] = [];
 
   /** Listeners for a PeerConfig (or a supervisor's peer template): record what goes in and out. */
   readonly listeners: PeerListeners<Peer> = {
     onMessage: (_peer, message) => {
       this.received.push(message);
+    },
+    onRead: (_peer, _bytes, message) => {
+      if (message) this.read.push(message.command);
     },
     onWrite: (_peer, _bytes, command) => {
       this.written.push(command);
