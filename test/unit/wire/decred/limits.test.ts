@@ -80,7 +80,7 @@ function headerFor(command: string, length: number, magic = decredNetworks.mainn
   return header;
 }
 
-function check(command: string, length: number, protocolVersion = LATEST) {
+function check(command: string, length: number, protocolVersion: number = LATEST) {
   const network = decredNetworks.mainnet;
   return checkHeader(
     headerFor(command, length),

@@ -73,7 +73,9 @@ function decode(vector: PrimitiveVector, reader: ByteReader): unknown {
 /** Re-encodes the value the vector gives; the result must be the vector's bytes. */
 function encode(vector: PrimitiveVector): string {
   const writer = new ByteWriter();
-  const fields = vector.fields as Record<string, string & number> | undefined;
+  const fields = (vector.fields ?? {}) as Record<string, unknown>;
+  const text = (key: string) => fields[key] as string;
+  const number = (key: string) => fields[key] as number;
   switch (vector.type) {
     case 'varint':
       writer.varint(BigInt(vector.value as string));
@@ -88,27 +90,27 @@ function encode(vector: PrimitiveVector): string {
       writer.varBytes(hexToBytes(vector.value as string));
       break;
     case 'invvect':
-      writer.u32le(fields!.type).hash(hexToBytes(fields!.hash).reverse());
+      writer.u32le(number('type')).hash(hexToBytes(text('hash')).reverse());
       break;
     case 'netaddress':
       writeNetAddress(
         writer,
         {
-          timestamp: fields!.timestamp,
-          services: BigInt(fields!.services),
-          ip: hexToBytes(fields!.ipHex),
-          port: fields!.port,
+          timestamp: number('timestamp'),
+          services: BigInt(text('services')),
+          ip: hexToBytes(text('ipHex')),
+          port: number('port'),
         },
         vector.withTimestamp === true,
       );
       break;
     case 'netaddressv2':
       writeAddrV2Entry(writer, {
-        timestamp: BigInt(fields!.timestamp),
-        services: BigInt(fields!.services),
-        type: fields!.type,
-        addr: hexToBytes(fields!.addr),
-        port: fields!.port,
+        timestamp: BigInt(text('timestamp')),
+        services: BigInt(text('services')),
+        type: number('type'),
+        addr: hexToBytes(text('addr')),
+        port: number('port'),
       });
       break;
     case 'blockheader': {
@@ -117,8 +119,12 @@ function encode(vector: PrimitiveVector): string {
       break;
     }
     case 'elements':
-      writer.u8(fields!.uint8).u16le(fields!.uint16LE).u16be(fields!.uint16BE).u32le(fields!.uint32LE);
-      writer.u64le(BigInt(fields!.uint64LE));
+      writer
+        .u8(number('uint8'))
+        .u16le(number('uint16LE'))
+        .u16be(number('uint16BE'))
+        .u32le(number('uint32LE'));
+      writer.u64le(BigInt(text('uint64LE')));
       break;
     default:
       throw new Error(`unknown primitive ${vector.type}`);
