@@ -60,7 +60,7 @@ export interface PeerMachineInput {
 }
 
 export type PeerApiEvent =
-  | { type: 'peer.queue'; entry: QueueEntry }
+  | { type: 'peer.queue'; entries: QueueEntry[] }
   | { type: 'peer.queueInventory'; inventory: InvVector }
   | { type: 'peer.disconnect'; reason?: DisconnectReason; detail?: string };
 
@@ -247,7 +247,7 @@ export const peerMachine = setup({
     notifyWritten: sendTo('sendQueue', { type: 'queue.written' }),
     enqueueMessage: sendTo('sendQueue', ({ event }) => ({
       type: 'queue.enqueue',
-      entry: (event as { entry: QueueEntry }).entry,
+      entries: (event as { entries: QueueEntry[] }).entries,
     })),
     releaseQueue: sendTo('sendQueue', { type: 'queue.release' }),
     closeQueue: sendTo('sendQueue', ({ context }) => ({ type: 'queue.close', flush: context.flushOnClose })),
@@ -266,18 +266,23 @@ export const peerMachine = setup({
     })),
     sendInventoryNow: sendTo('sendQueue', ({ event }) => ({
       type: 'queue.enqueue',
-      entry: internalEntry({ command: 'inv', inventory: [(event as { inventory: InvVector }).inventory] }),
+      entries: [
+        internalEntry({ command: 'inv', inventory: [(event as { inventory: InvVector }).inventory] }),
+      ],
     })),
     flushTrickle: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'trickler.flush') return;
       const fresh = context.host.takeUnknownInventory(event.inventory);
+      const entries: QueueEntry[] = [];
       for (let start = 0; start < fresh.length; start += context.settings.maxInvPerTrickle) {
-        const inventory = fresh.slice(start, start + context.settings.maxInvPerTrickle);
-        enqueue.sendTo('sendQueue', {
-          type: 'queue.enqueue',
-          entry: internalEntry({ command: 'inv', inventory }),
-        });
+        entries.push(
+          internalEntry({
+            command: 'inv',
+            inventory: fresh.slice(start, start + context.settings.maxInvPerTrickle),
+          }),
+        );
       }
+      if (entries.length > 0) enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entries });
     }),
     sendPing: enqueueActions(({ context, enqueue }) => {
       const nonce = context.host.randomNonce();
@@ -287,7 +292,7 @@ export const peerMachine = setup({
       }
       enqueue.sendTo('sendQueue', {
         type: 'queue.enqueue',
-        entry: internalEntry({ command: 'ping', nonce }),
+        entries: [internalEntry({ command: 'ping', nonce })],
       });
     }),
     handleMessage: enqueueActions(({ context, event, enqueue }) => {
@@ -298,7 +303,7 @@ export const peerMachine = setup({
           if (context.protocolVersion >= context.settings.pongMinVersion) {
             enqueue.sendTo('sendQueue', {
               type: 'queue.enqueue',
-              entry: internalEntry({ command: 'pong', nonce: message.nonce }),
+              entries: [internalEntry({ command: 'pong', nonce: message.nonce })],
             });
           }
           break;
@@ -326,7 +331,7 @@ export const peerMachine = setup({
       const entry = rejectFor(context, command, RejectCode.duplicate, `duplicate ${command} message`);
       if (!entry) return;
       enqueue.assign({ flushOnClose: true });
-      enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entry });
+      enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entries: [entry] });
     }),
     queueRejectMalformed: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'transport.malformed') return;
@@ -338,7 +343,7 @@ export const peerMachine = setup({
       );
       if (!entry) return;
       enqueue.assign({ flushOnClose: true });
-      enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entry });
+      enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entries: [entry] });
     }),
   },
   delays: {

@@ -11,7 +11,7 @@ export interface SendQueueInput {
 }
 
 export type SendQueueEvent =
-  | { type: 'queue.enqueue'; entry: QueueEntry }
+  | { type: 'queue.enqueue'; entries: readonly QueueEntry[] }
   | { type: 'queue.release' }
   | { type: 'queue.written' }
   | { type: 'queue.close'; flush: boolean };
@@ -79,7 +79,7 @@ export const sendQueueMachine = setup({
   },
   actions: {
     holdEntry: assign(({ context, event }) => {
-      if (event.type === 'queue.enqueue') context.held.push(event.entry);
+      if (event.type === 'queue.enqueue') context.held.push(...event.entries);
       return { held: context.held };
     }),
     acceptHeld: assign(({ context }) => {
@@ -88,7 +88,7 @@ export const sendQueueMachine = setup({
       return { ...context };
     }),
     acceptEntry: assign(({ context, event }) => {
-      if (event.type === 'queue.enqueue') accept(context, event.entry);
+      if (event.type === 'queue.enqueue') for (const entry of event.entries) accept(context, entry);
       return { ...context };
     }),
     writeBatch: assign(({ context }) => {
@@ -110,7 +110,7 @@ export const sendQueueMachine = setup({
       return { inFlight: [], queuedBytes: context.queuedBytes - bytes };
     }),
     dropEntry: ({ event }) => {
-      if (event.type === 'queue.enqueue') event.entry.settle('dropped');
+      if (event.type === 'queue.enqueue') for (const entry of event.entries) entry.settle('dropped');
     },
     dropAll: assign(({ context }) => {
       dropAll(context);

@@ -348,13 +348,27 @@ export class Peer {
         return;
       }
       this.pending.add(entry);
-      this.actor.send({ type: 'peer.queue', entry });
+      // Messages queued in one turn go to the statechart as one event (one event per message
+      // was the cost of a busy peer); any other call flushes them first, so order is kept.
+      this.outbox.push(entry);
+      if (this.outbox.length === 1) queueMicrotask(this.flushOutbox);
     });
   }
+
+  private outbox: QueueEntry[] = [];
+
+  private readonly flushOutbox = (): void => {
+    if (this.outbox.length === 0) return;
+    const entries = this.outbox;
+    this.outbox = [];
+    if (this.result) for (const entry of entries) entry.settle('dropped');
+    else this.actor.send({ type: 'peer.queue', entries });
+  };
 
   /** Announces inventory through the trickle (blocks immediately); known or pre-handshake items are dropped. */
   queueInventory(inventory: InvVector): void {
     if (this.knownInventory.has(inventory) || this.result) return;
+    this.flushOutbox();
     this.actor.send({ type: 'peer.queueInventory', inventory });
   }
 
@@ -429,6 +443,7 @@ export class Peer {
 
   /** Idempotent. The socket is closed once queued rejects (if any) are written. */
   disconnect(reason: DisconnectReason = 'local-request', detail?: string): void {
+    this.flushOutbox();
     this.actor.send({ type: 'peer.disconnect', reason, ...(detail ? { detail } : {}) });
   }
 
