@@ -79,10 +79,13 @@ export class BcoinNode {
   }
 
   async stop(): Promise<void> {
-    if (this.node) {
-      await this.node.disconnect();
-      await this.node.close();
+    try {
+      if (this.node?.opened) {
+        await this.node.disconnect();
+        await this.node.close();
+      }
+    } finally {
+      rmSync(this.prefix, { recursive: true, force: true });
     }
-    rmSync(this.prefix, { recursive: true, force: true });
   }
 }
