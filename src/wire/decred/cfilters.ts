@@ -12,7 +12,7 @@ import type {
   CFTypesMessage,
   DecredCFHeadersMessage,
   DecredCFilterMessage,
-  GetCFHeadersMessage,
+  DecredGetCFHeadersMessage,
   GetCFilterMessage,
   GetCFiltersV2Message,
   GetCFilterV2Message,
@@ -60,7 +60,7 @@ const getCFilterCodec: MessageCodec<GetCFilterMessage> = {
   },
 };
 
-const getCFHeadersCodec: MessageCodec<GetCFHeadersMessage> = {
+const getCFHeadersCodec: MessageCodec<DecredGetCFHeadersMessage> = {
   command: 'getcfheaders',
   minProtocolVersion: DecredProtocol.nodeCF,
   maxPayloadLength: () => 3 + MAX_LOCATOR_HASHES * 32 + 32 + 1,

@@ -110,12 +110,6 @@ function rawIsCurrent(block: DecredBlockMessage): block is DecredBlockMessage & 
   return equalBytes(serializeHeader(block.header), block.raw.subarray(0, BLOCK_HEADER_SIZE));
 }
 
-function readTreeCount(reader: ByteReader, max: number, what: string): number {
-  const count = reader.varint(`${what} count`);
-  if (count > max) throw new WireError('too-many-entries', `${what} count ${count} > ${max}`);
-  return count;
-}
-
 const blockCodec: MessageCodec<DecredBlockMessage> = {
   command: 'block',
   maxPayloadLength: maxBlockPayload,
@@ -123,10 +117,10 @@ const blockCodec: MessageCodec<DecredBlockMessage> = {
     const start = reader.offset;
     const header = readBlockHeader(reader);
     const max = maxTxPerTree(context.protocolVersion);
-    const count = readTreeCount(reader, max, 'block transaction');
+    const count = reader.count(max, 'block transaction');
     const regularStart = reader.offset;
     for (let i = 0; i < count; i++) skipTransaction(reader);
-    const stakeCount = readTreeCount(reader, max, 'block stake transaction');
+    const stakeCount = reader.count(max, 'block stake transaction');
     const stakeStart = reader.offset;
     for (let i = 0; i < stakeCount; i++) skipTransaction(reader);
     const block = {

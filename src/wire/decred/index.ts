@@ -29,20 +29,29 @@ export const decredFamily: WireFamily = {
   codecs: new Map(codecs.map((codec) => [codec.command, codec])),
 };
 
-export { readAddrV2Entry, writeAddrV2Entry } from './addresses.js';
-export { blockHash, maxBlockPayload, readBlockHeader, writeBlockHeader } from './chain.js';
+// Names that would collide with the Bitcoin family's in src/wire/index.ts carry a Decred prefix.
+export {
+  readAddrV2Entry as readDecredAddrV2Entry,
+  writeAddrV2Entry as writeDecredAddrV2Entry,
+} from './addresses.js';
+export {
+  blockHash as decredBlockHash,
+  maxBlockPayload as decredMaxBlockPayload,
+  readBlockHeader as readDecredBlockHeader,
+  writeBlockHeader as writeDecredBlockHeader,
+} from './chain.js';
 export { DEFAULT_DECRED_USER_AGENT } from './control.js';
 export { blake256, blake256Checksum } from './hash.js';
 export { mixMessageHash } from './mix.js';
-export { DECRED_MAX_PAYLOAD_LENGTH, DecredProtocol, decredNetworks } from './networks.js';
+export { DECRED_MAX_PAYLOAD_LENGTH, type DecredNetwork, DecredProtocol, decredNetworks } from './networks.js';
 export { DecredServiceFlag, formatDecredServices } from './services.js';
 export { InitStateType } from './state.js';
 export {
-  readTransaction,
-  serializeTransaction,
-  txHash,
-  txHashFull,
-  txHashWitness,
-  writeTransaction,
+  readTransaction as readDecredTransaction,
+  serializeTransaction as serializeDecredTransaction,
+  txHash as decredTxHash,
+  txHashFull as decredTxHashFull,
+  txHashWitness as decredTxHashWitness,
+  writeTransaction as writeDecredTransaction,
 } from './transaction.js';
 export * from './types.js';

@@ -23,10 +23,13 @@ export const DecredProtocol = {
   latest: 12,
 } as const;
 
+/** A Decred network; the literal family lets callers (and overloads) tell it from a Bitcoin one. */
+export type DecredNetwork = Network & { readonly family: 'decred' };
+
 /** dcrd checks every frame against MaxMessagePayload (32 MiB); it has no smaller network cap. */
 export const DECRED_MAX_PAYLOAD_LENGTH = MAX_MESSAGE_PAYLOAD;
 
-function decred(name: string, magic: number, defaultPort: number, genesisHash: string): Network {
+function decred(name: string, magic: number, defaultPort: number, genesisHash: string): DecredNetwork {
   return Object.freeze({
     family: 'decred',
     name,

@@ -211,7 +211,7 @@ export interface GetCFilterMessage {
   filterType: number;
 }
 
-export interface GetCFHeadersMessage {
+export interface DecredGetCFHeadersMessage {
   command: 'getcfheaders';
   /** At most 500. */
   locator: Hash[];
@@ -421,7 +421,7 @@ export type DecredMessage =
   | EmptyMessage<'sendheaders'>
   | FeeFilterMessage
   | GetCFilterMessage
-  | GetCFHeadersMessage
+  | DecredGetCFHeadersMessage
   | GetCFTypesMessage
   | DecredCFilterMessage
   | DecredCFHeadersMessage
