@@ -99,7 +99,7 @@ describe('litecoind 0.21 (Bitcoin Core P2P): handshake, ping, disconnects', {
     const version = peer.remoteVersion!;
     assert.equal(version.protocolVersion, info.protocolversion);
     assert.equal(version.services, BigInt(`0x${info.localservices}`), 'services as getnetworkinfo reports');
-    assert.equal(version.services & 0x409n, 0x409n, 'NETWORK | WITNESS | NETWORK_LIMITED (MWEB, bit 24, besides)');
+    assert.equal(version.services & 0x409n, 0x409n, 'NETWORK | WITNESS | NETWORK_LIMITED');
     assert.equal(version.userAgent, info.subversion);
     assert.equal(version.lastBlock, await node.rpc<number>('getblockcount'));
     assert.equal(version.relay, true);
