@@ -34,7 +34,8 @@ export {
 export { socketTransport, type TransportInput } from './transport/socket-transport.js';
 export * from './wire/index.js';
 
+import { decredNetworks } from './wire/decred/networks.js';
 import { bitcoinNetworks } from './wire/networks.js';
 
 /** Every network by family: `networks.bitcoin.regtest`, … */
-export const networks = Object.freeze({ bitcoin: bitcoinNetworks });
+export const networks = Object.freeze({ bitcoin: bitcoinNetworks, decred: decredNetworks });

@@ -4,6 +4,7 @@ export * from './bitcoin/types.js';
 export * from './bytes.js';
 export type { CodecContext, MessageCodec, WireFamily } from './codec.js';
 export * from './decoder.js';
+export * from './decred/index.js';
 export * from './errors.js';
 export { COMMAND_SIZE, HEADER_SIZE, readCommand } from './frame.js';
 export * from './hash.js';

@@ -1,6 +1,9 @@
 import { bitcoinFamily } from './bitcoin/index.js';
 import type { BitcoinMessage, UnknownMessage } from './bitcoin/types.js';
 import type { CodecContext, WireFamily } from './codec.js';
+import { decredFamily } from './decred/index.js';
+import type { DecredNetwork } from './decred/networks.js';
+import type { DecredMessage } from './decred/types.js';
 import { WireError } from './errors.js';
 import {
   checkHeader,
@@ -14,6 +17,12 @@ import type { Network } from './networks.js';
 
 /** Any message the codec produces; a discriminated union on `command`. */
 export type Message = BitcoinMessage | UnknownMessage;
+
+/**
+ * Any message the codec produces for a Decred network. A separate union, not part of `Message`:
+ * tx, block, headers, addrv2 and the filters have other shapes in the two families.
+ */
+export type DecredWireMessage = DecredMessage | UnknownMessage;
 
 export interface WireOptions {
   network: Network;
@@ -29,6 +38,8 @@ export function familyOf(network: Network): WireFamily {
   switch (network.family) {
     case 'bitcoin':
       return bitcoinFamily;
+    case 'decred':
+      return decredFamily;
     default:
       throw new WireError('invalid-value', `no codec for the ${network.family} family yet`);
   }
@@ -43,7 +54,12 @@ export function codecContext(options: WireOptions): CodecContext {
 }
 
 /** Encodes one message as a whole frame (header + payload). */
-export function encodeMessage(message: Message, options: WireOptions): Uint8Array {
+export function encodeMessage(
+  message: DecredWireMessage,
+  options: WireOptions & { network: DecredNetwork },
+): Uint8Array;
+export function encodeMessage(message: Message, options: WireOptions): Uint8Array;
+export function encodeMessage(message: Message | DecredWireMessage, options: WireOptions): Uint8Array {
   const family = familyOf(options.network);
   const context = codecContext(options);
   const cap = options.maxPayloadLength ?? options.network.maxPayloadLength;
@@ -73,7 +89,12 @@ export function encodeMessage(message: Message, options: WireOptions): Uint8Arra
  * Decodes one whole frame. Throws `WireError`; an unknown command is the distinguishable
  * `unknown-command` error carrying the raw payload (checksum verified).
  */
-export function decodeMessage(frame: Uint8Array, options: WireOptions): Message {
+export function decodeMessage(
+  frame: Uint8Array,
+  options: WireOptions & { network: DecredNetwork },
+): DecredWireMessage;
+export function decodeMessage(frame: Uint8Array, options: WireOptions): Message;
+export function decodeMessage(frame: Uint8Array, options: WireOptions): Message | DecredWireMessage {
   const family = familyOf(options.network);
   const context = codecContext(options);
   if (frame.length < HEADER_SIZE)

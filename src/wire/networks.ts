@@ -1,3 +1,4 @@
+import { decredNetworks } from './decred/networks.js';
 import { sha256d } from './hash.js';
 
 export type NetworkFamily = 'bitcoin' | 'decred';
@@ -112,7 +113,7 @@ export function customSignet(
 
 /** Every known network, keyed by its id ('bitcoin-regtest', …). */
 export function allNetworks(): readonly Network[] {
-  return Object.values(bitcoinNetworks);
+  return [...Object.values(bitcoinNetworks), ...Object.values(decredNetworks)];
 }
 
 export function networkById(id: string): Network | undefined {
