@@ -327,9 +327,20 @@ export class Attacker {
   async stream(chunk: Uint8Array, times: number): Promise<void> {
     for (let i = 0; i < times; i++) {
       if (this.closed) return;
-      if (!this.socket.write(chunk))
-        await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+      if (!this.socket.write(chunk)) await this.drained();
     }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   commands(): string[] {
@@ -486,17 +497,22 @@ export class Listener {
 
 /**
  * Asserts that `peer` is still in `state` when protocol time reaches `atMs - 1`, and leaves it
- * exactly at `atMs` (simulated ms); returns the supervisor's removal result.
+ * exactly at `atMs` (simulated ms); returns the supervisor's removal result. With `stepMs`, time
+ * moves in steps of that size: SimulatedClock fires each timer at most once per increment and
+ * re-arms periodic ones from the end of the increment, so a cadence (pings) needs small steps.
  */
 export async function expectDeadline(
   listener: Listener,
   peer: Peer,
   atMs: number,
   state: string,
+  stepMs = Number.POSITIVE_INFINITY,
 ): Promise<PeerOutput> {
-  const now = listener.clock.now();
-  assert.ok(atMs > now, `deadline ${atMs} is still ahead of ${now}`);
-  listener.advance(atMs - 1 - now);
+  assert.ok(atMs > listener.clock.now(), `deadline ${atMs} is still ahead of ${listener.clock.now()}`);
+  while (listener.clock.now() < atMs - 1) {
+    listener.advance(Math.min(stepMs, atMs - 1 - listener.clock.now()));
+    await settle(2);
+  }
   await settle();
   assert.equal(peer.state, state, `still ${state} 1 ms before the deadline`);
   assert.equal(listener.resultOf(peer), undefined, 'not removed before the deadline');
@@ -646,10 +662,9 @@ export interface MemorySample {
   heapUsed: number;
 }
 
-/** Memory after two full collections. */
-export function memory(): MemorySample {
-  gc();
-  gc();
+/** Memory after full collections (two by default: the second catches what finalizers released). */
+export function memory(collections = 2): MemorySample {
+  for (let i = 0; i < collections; i++) gc();
   const usage = process.memoryUsage();
   return { arrayBuffers: usage.arrayBuffers, heapUsed: usage.heapUsed };
 }
@@ -665,6 +680,34 @@ export function growth(before: MemorySample, after: MemorySample): MemorySample 
     arrayBuffers: after.arrayBuffers - before.arrayBuffers,
     heapUsed: after.heapUsed - before.heapUsed,
   };
+}
+
+/**
+ * Records the highest live memory while a flood runs: every 50 ms (whenever the event loop gets
+ * a turn between chunks) it collects garbage and samples, so the peak is what is really held, not
+ * garbage V8 has not got round to yet.
+ */
+export class PeakMemory {
+  readonly base = memory();
+  peak: MemorySample = { ...this.base };
+  samples = 0;
+  private readonly timer = setInterval(() => this.sample(), 50);
+
+  sample(): void {
+    const now = memory(1);
+    this.samples++;
+    this.peak = {
+      arrayBuffers: Math.max(this.peak.arrayBuffers, now.arrayBuffers),
+      heapUsed: Math.max(this.peak.heapUsed, now.heapUsed),
+    };
+  }
+
+  /** Stops sampling; returns the peak growth over the starting point. */
+  stop(): MemorySample {
+    clearInterval(this.timer);
+    this.sample();
+    return growth(this.base, this.peak);
+  }
 }
 
 export const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
