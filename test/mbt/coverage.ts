@@ -68,9 +68,7 @@ export class CoverageRecorder {
     }
   };
 
-  report(
-    machines: readonly AnyStateMachine[],
-  ): {
+  report(machines: readonly AnyStateMachine[]): {
     machine: string;
     states: string;
     transitions: string;
