@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { SimulatedClock } from 'xstate';
+import { type AnyActorRef, SimulatedClock } from 'xstate';
 import { createTestModel } from 'xstate/graph';
 import { handshakeMachine } from '../../machines/handshake.machine.js';
 import { peerMachine } from '../../machines/peer.machine.js';
@@ -8,22 +11,53 @@ import { pingerMachine } from '../../machines/pinger.machine.js';
 import { sendQueueMachine } from '../../machines/send-queue.machine.js';
 import { stallMonitorMachine } from '../../machines/stall-monitor.machine.js';
 import { tricklerMachine } from '../../machines/trickler.machine.js';
+import type { PeerConfig } from '../../src/peer/config.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
 import { type Link, memoryLink, ScriptedRemote, tcpLink } from '../../src/testing/scripted-remote.js';
-import type { VersionMessage } from '../../src/wire/bitcoin/types.js';
-import { bitcoinNetworks } from '../../src/wire/networks.js';
+import { InvType, type VersionMessage } from '../../src/wire/bitcoin/types.js';
+import type { Message } from '../../src/wire/message.js';
+import { bitcoinNetworks, type Network } from '../../src/wire/networks.js';
 import { CoverageRecorder } from './coverage.js';
 import { EXPECTED_REASON, peerModel } from './peer.model.js';
 
 // simnet: no regtest-localhost tolerance, so malformed input is fatal over loopback too.
 const network = bitcoinNetworks.simnet;
+// Defaults of the bitcoin profile (the mutants in mutate.ts change some of them).
 const PING_INTERVAL_MS = 120_000;
 const IDLE_TIMEOUT_MS = 300_000;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+const DIAL_TIMEOUT_MS = 30_000;
 const TRICKLE_INTERVAL_MS = 10_000;
 const STALL_TICK_MS = 15_000;
+const STALL_HEADERS_RESPONSE_MS = 90_000;
+const LINGER_MS = 5_000;
+// The strict configuration.
+const PONG_TIMEOUT_MS = 20_000;
+const MAX_QUEUED_BYTES = 64 * 1024;
+/** Shorter than the linger time, so that a flush can time out before the linger does. */
+const WRITE_TIMEOUT_MS = 2_000;
+/** Above the sockets' 16 KiB high-water mark: a write of one such frame is in flight until 'drain'. */
+const BULK_BYTES = 20_000;
 const OWN_NONCE = 0xfeedn;
+
+type Transport = 'in-memory duplex' | 'loopback TCP';
+
+/** Events that only one transport can play, and why. */
+const TRANSPORT_ONLY: ReadonlyMap<string, { transport: Transport; reason: string }> = new Map([
+  ['DIAL', { transport: 'loopback TCP', reason: 'Peer.outbound without a socket dials over TCP' }],
+  ['DIAL_REFUSED', { transport: 'loopback TCP', reason: 'a refused dial needs a TCP port' }],
+  [
+    'REMOTE_STOPS_READING',
+    {
+      transport: 'in-memory duplex',
+      reason:
+        'a paused reader stalls the writer only on the in-memory socket (loopback TCP buffers megabytes in the kernel)',
+    },
+  ],
+]);
+
+type ConfigName = 'default' | 'strict' | 'lenient' | 'failingNewestBlock';
 
 const coverage = new CoverageRecorder();
 const model = createTestModel(peerModel);
@@ -45,115 +79,371 @@ function remoteVersion(nonce: bigint) {
   };
 }
 
+/** A message of `bytes` payload bytes under a command no node knows (encoded and decoded as is). */
+function bulk(bytes: number, rawCommand = 'bulk'): Message {
+  return { command: 'unknown', rawCommand, payload: new Uint8Array(bytes) };
+}
+
+/** A command name longer than the 12 bytes a frame header holds: it cannot be encoded. */
+const UNENCODABLE: Message = {
+  command: 'unknown',
+  rawCommand: 'far-too-long-command',
+  payload: new Uint8Array(0),
+};
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Polls `condition` on the event loop (no simulated time passes) for up to a real-time budget. */
+async function until(condition: () => boolean, what: string, budgetMs = 2000): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+async function listen(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+function childState(peer: Peer, id: string): unknown {
+  const child = (peer.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+  return child?.getSnapshot().value;
+}
+
 async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Link>): Promise<void> {
-  const link = await makeLink();
   const clock = new SimulatedClock();
   clock.set(Date.now());
   const nonceCache = new NonceCache();
   nonceCache.add(OWN_NONCE); // as if the peer under test had sent it on another connection
-  const config = {
-    network,
-    clock,
-    nonceCache,
-    inspect: coverage.inspect,
-    listeners: {
-      onVersion: (_peer: Peer, version: VersionMessage) =>
-        version.userAgent === '/vetoed:1.0/'
-          ? ({ command: 'reject', message: 'version', code: 0x11, reason: 'not you' } as const)
-          : undefined,
-    },
+  let malformedReads = 0;
+  let configName: ConfigName = 'default';
+  const configFor = (name: ConfigName): PeerConfig<Peer> => {
+    const base: PeerConfig<Peer> = {
+      network,
+      clock,
+      nonceCache,
+      inspect: coverage.inspect,
+      listeners: {
+        onVersion: (_peer: Peer, version: VersionMessage) =>
+          version.userAgent === '/vetoed:1.0/'
+            ? ({ command: 'reject', message: 'version', code: 0x11, reason: 'not you' } as const)
+            : undefined,
+        onRead: (_peer, _bytes, _message, error) => {
+          if (error) malformedReads++;
+        },
+      },
+    };
+    switch (name) {
+      case 'default':
+        return base;
+      case 'strict':
+        return {
+          ...base,
+          pongTimeoutMs: PONG_TIMEOUT_MS,
+          maxQueuedBytes: MAX_QUEUED_BYTES,
+          writeTimeoutMs: WRITE_TIMEOUT_MS,
+          ignoreUnknownCommands: false,
+        };
+      case 'lenient':
+        return { ...base, network: bitcoinNetworks.regtest };
+      case 'failingNewestBlock':
+        return {
+          ...base,
+          newestBlock: () => {
+            throw new Error('chain database unavailable');
+          },
+        };
+    }
   };
+  const config = () => configFor(configName);
+  // Inbound peers claim an address; the lenient configuration's remote is on localhost.
+  const inboundAddress = () => (configName === 'lenient' ? '127.0.0.1:50001' : '10.0.0.1:50001');
+
+  let link: Link | undefined;
+  let peerSocket: Duplex | undefined;
+  let dialServer: Server | undefined;
+  let dialAccepted: Promise<void> | undefined;
+  let remote: ScriptedRemote | undefined;
   let peer: Peer | undefined;
   const sut = () => {
-    assert.ok(peer, 'the path starts with ACCEPT_INBOUND or DIAL_OUTBOUND');
+    assert.ok(peer, 'the path starts with ACCEPT_INBOUND, DIAL_OUTBOUND or a dial');
     return peer;
   };
-  const remote = new ScriptedRemote(link.remoteSocket, network);
+  const far = () => {
+    assert.ok(remote, 'a remote end exists');
+    return remote;
+  };
   let lastSentAt = clock.now();
-  remote.onSend = () => {
-    lastSentAt = clock.now();
+  const attachRemote = (socket: Duplex, net: Network) => {
+    remote = new ScriptedRemote(socket, net);
+    remote.onSend = () => {
+      lastSentAt = clock.now();
+    };
+  };
+  const connect = async () => {
+    link = await makeLink();
+    peerSocket = link.peerSocket;
+    attachRemote(link.remoteSocket, config().network);
+    return link.peerSocket;
+  };
+  /** Until `command` arrives (from index `from`) or the peer has ended. */
+  const untilReceivedOrEnded = (command: string, from = 0) =>
+    until(
+      () =>
+        far()
+          .received.slice(from)
+          .some((message) => message.command === command) || sut().state === 'disconnected',
+      `'${command}' or the end of the peer`,
+    );
+  const ended = () => {
+    const state = sut().state;
+    return state === 'disconnecting' || state === 'closing' || state === 'disconnected';
+  };
+  /**
+   * Until the batch just queued is with the socket and waits for 'drain'. Only microtasks run here
+   * (messages queued in one turn reach the peer as one batch, after a microtask), so no I/O completes.
+   */
+  const inFlight = async () => {
+    for (let i = 0; i < 20 && !peerSocket?.writableNeedDrain; i++) await Promise.resolve();
+    assert.ok(peerSocket?.writableNeedDrain, 'the first batch is in flight');
   };
   let mark = 0;
+  /** Where the messages the remote stopped reading begin. */
+  let backlogMark = 0;
+  let remoteReading = true;
   const expectClosed = async (reason: string) => {
     const result = await sut().waitForDisconnect();
-    assert.equal(result.reason, reason);
-    await remote.waitClosed();
+    assert.equal(result.reason, reason, result.detail);
+    if (remote) await remote.waitClosed();
+  };
+  const expectLinger = async () => {
+    const before = sut().state;
+    clock.increment(LINGER_MS - 1);
+    await settle();
+    assert.equal(sut().state, before, `still ${before} 1 ms before the linger timeout`);
+    clock.increment(1);
   };
   try {
     await path.test({
       events: {
-        ACCEPT_INBOUND: () => {
-          peer = Peer.inbound(config, link.peerSocket, '10.0.0.1:50001');
+        CONFIGURE_STRICT: () => {
+          configName = 'strict';
+        },
+        CONFIGURE_LENIENT: () => {
+          configName = 'lenient';
+        },
+        CONFIGURE_FAILING_NEWEST_BLOCK: () => {
+          configName = 'failingNewestBlock';
+        },
+        ACCEPT_INBOUND: async () => {
+          const socket = await connect();
+          peer = Peer.inbound(config(), socket, inboundAddress());
         },
         DIAL_OUTBOUND: async () => {
-          peer = Peer.outbound(config, '10.0.0.2:18555', link.peerSocket);
-          await remote.waitFor('version');
+          const socket = await connect();
+          peer = Peer.outbound(config(), '10.0.0.2:18555', socket);
+          await untilReceivedOrEnded('version');
+        },
+        DIAL: async () => {
+          const { server, port } = await listen();
+          dialServer = server;
+          dialAccepted = (once(server, 'connection') as Promise<[Socket]>).then(([socket]) =>
+            attachRemote(socket, config().network),
+          );
+          // No await from here on: the dial must still be under way in `dialling`.
+          peer = Peer.outbound(config(), `127.0.0.1:${port}`);
+        },
+        DIAL_ACCEPTED: async () => {
+          await dialAccepted;
+          await far().waitFor('version');
+        },
+        DIAL_TIMEOUT: () => {
+          // Synchronous: the loopback connect completes only when the event loop turns.
+          clock.increment(DIAL_TIMEOUT_MS - 1);
+          assert.equal(sut().state, 'connecting', 'still connecting 1 ms before the dial timeout');
+          clock.increment(1);
+        },
+        DIAL_REFUSED: async () => {
+          const { server, port } = await listen();
+          await new Promise((resolve) => server.close(resolve)); // nothing listens there any more
+          peer = Peer.outbound(config(), `127.0.0.1:${port}`);
         },
         REMOTE_VERSION: async () => {
-          remote.send(remoteVersion(0x1234n));
+          mark = far().received.length;
+          far().send(remoteVersion(0x1234n));
           if (sut().verAckReceived || sut().state === 'active') return;
-          await remote.waitFor('verack');
+          await untilReceivedOrEnded('verack', mark);
         },
         REMOTE_VERACK_EARLY: async () => {
-          remote.send({ command: 'verack' });
+          far().send({ command: 'verack' });
           await settle();
         },
         REMOTE_VERACK_FIRST: async () => {
-          remote.send({ command: 'verack' });
-          await remote.waitFor('reject');
+          far().send({ command: 'verack' });
+          await far().waitFor('reject');
         },
         REMOTE_OLD_VERSION: async () => {
-          remote.send({ ...remoteVersion(0x99n), protocolVersion: 208 });
+          far().send({ ...remoteVersion(0x99n), protocolVersion: 208 });
         },
         REMOTE_OWN_NONCE: async () => {
-          remote.send(remoteVersion(OWN_NONCE));
+          far().send(remoteVersion(OWN_NONCE));
         },
         REMOTE_VETOED_VERSION: async () => {
-          remote.send({ ...remoteVersion(0x4242n), userAgent: '/vetoed:1.0/' });
-          const reject = await remote.waitFor('reject');
+          far().send({ ...remoteVersion(0x4242n), userAgent: '/vetoed:1.0/' });
+          const reject = await far().waitFor('reject');
           assert.equal(reject.command === 'reject' && reject.reason, 'not you');
         },
+        QUEUE_BEFORE_HANDSHAKE: async () => {
+          void sut().queueMessage({ command: 'getaddr' });
+          sut().queueInventory({ type: InvType.tx, hash: new Uint8Array(32).fill(7) });
+          await settle();
+        },
         QUEUE_INVENTORY: async () => {
-          mark = remote.received.length;
+          mark = far().received.length;
           const hash = new Uint8Array(32).fill(9);
-          sut().queueInventory({ type: 1, hash });
-          sut().queueInventory({ type: 1, hash }); // a duplicate is announced once
+          sut().queueInventory({ type: InvType.tx, hash });
+          sut().queueInventory({ type: InvType.tx, hash }); // a duplicate is announced once
           await settle();
           clock.increment(TRICKLE_INTERVAL_MS);
-          const inv = await remote.waitFor('inv', mark);
+          const inv = await far().waitFor('inv', mark);
           assert.equal(inv.command === 'inv' && inv.inventory.length, 1);
         },
+        QUEUE_BLOCK_INVENTORY: async () => {
+          mark = far().received.length;
+          sut().queueInventory({ type: InvType.block, hash: new Uint8Array(32).fill(5) });
+          // No trickle interval passes: a block is announced at once.
+          const inv = await far().waitFor('inv', mark);
+          assert.equal(inv.command === 'inv' && inv.inventory[0]?.type, InvType.block);
+        },
+        QUEUE_WHILE_WRITING: async () => {
+          mark = far().received.length;
+          const outcomes = [sut().queueMessage(bulk(BULK_BYTES, 'bulk1'))];
+          await inFlight();
+          outcomes.push(
+            sut().queueMessage({ command: 'getaddr' }),
+            sut().queueMessage(bulk(BULK_BYTES, 'bulk2')),
+          );
+          assert.deepEqual(await Promise.all(outcomes), ['sent', 'sent', 'sent']);
+          await far().waitFor('getaddr', mark);
+          await until(() => far().received.length >= mark + 3, 'three messages');
+          assert.deepEqual(
+            far()
+              .received.slice(mark)
+              .map((message) => (message.command === 'unknown' ? message.rawCommand : message.command)),
+            ['bulk1', 'getaddr', 'bulk2'],
+          );
+        },
         GETDATA_UNANSWERED: async () => {
-          mark = remote.received.length;
+          mark = far().received.length;
           void sut().queueMessage({ command: 'getdata', inventory: [{ type: 2, hash: new Uint8Array(32) }] });
-          await remote.waitFor('getdata', mark);
+          await far().waitFor('getdata', mark);
           clock.increment(STALL_TICK_MS);
           await settle();
           assert.equal(sut().state, 'active', 'the first check, 15 s after the request, finds no stall');
           clock.increment(STALL_TICK_MS); // the 30 s check finds the deadline passed
         },
+        STALL_ANSWERED: async () => {
+          mark = far().received.length;
+          const answered = new Set<string>();
+          const off = sut().on('message', (message) => answered.add(message.command));
+          const inventory = [{ type: InvType.tx, hash: new Uint8Array(32).fill(3) }];
+          void sut().queueMessage({ command: 'getdata', inventory });
+          void sut().pushGetHeadersMsg([], new Uint8Array(32));
+          await far().waitFor('getheaders', mark);
+          far().send({ command: 'notfound', inventory });
+          far().send({ command: 'headers', headers: [] });
+          await until(() => answered.has('notfound') && answered.has('headers'), 'both answers');
+          off();
+          // Past both deadlines (30 s for getdata, 90 s for getheaders), before the first ping.
+          clock.increment(STALL_TICK_MS);
+          await settle();
+          clock.increment(STALL_HEADERS_RESPONSE_MS);
+          await settle();
+        },
+        ENCODE_FAILURE: async () => {
+          assert.equal(await sut().queueMessage(UNENCODABLE), 'failed');
+        },
+        ENCODE_FAILURE_WHILE_WRITING: async () => {
+          void sut().queueMessage(bulk(BULK_BYTES));
+          await inFlight();
+          assert.equal(await sut().queueMessage(UNENCODABLE), 'failed');
+        },
+        WRITE_FAILURE: async () => {
+          // Our socket is shut down for writing under the peer; it stays open until the remote
+          // answers the FIN, so the queued message reaches a socket that can no longer write.
+          // (The message itself settles 'dropped': the queue is closed with it in flight.)
+          peerSocket?.end();
+          void sut().queueMessage({ command: 'getaddr' });
+        },
+        QUEUE_OVERFLOW: async () => {
+          assert.equal(await sut().queueMessage(bulk(MAX_QUEUED_BYTES)), 'dropped');
+        },
+        QUEUE_OVERFLOW_WHILE_WRITING: async () => {
+          void sut().queueMessage(bulk(BULK_BYTES));
+          await inFlight();
+          assert.equal(await sut().queueMessage(bulk(MAX_QUEUED_BYTES - BULK_BYTES)), 'dropped');
+        },
+        REMOTE_STOPS_READING: async () => {
+          far().socket.pause();
+          remoteReading = false;
+          backlogMark = far().received.length;
+          // The first batch fills the remote's buffer and stays in flight; the second waits behind it.
+          void sut().queueMessage(bulk(BULK_BYTES, 'bulk1'));
+          void sut().queueMessage(bulk(BULK_BYTES, 'bulk2'));
+          await settle();
+        },
+        REMOTE_RESUMES_READING: async () => {
+          far().socket.resume();
+          remoteReading = true;
+          await far().waitFor('reject', backlogMark);
+          assert.deepEqual(
+            far()
+              .received.slice(backlogMark)
+              .map((message) => (message.command === 'unknown' ? message.rawCommand : message.command)),
+            ['bulk1', 'bulk2', 'reject'],
+            'the stalled batch, then the next one with the reject',
+          );
+        },
+        QUEUE_LATE_MESSAGE: async () => {
+          assert.ok(ended(), 'the peer is disconnecting');
+          assert.equal(await sut().queueMessage({ command: 'getaddr' }), 'dropped');
+        },
+        WRITE_TIMEOUT: async () => {
+          const before = sut().state;
+          clock.increment(WRITE_TIMEOUT_MS - 1);
+          await settle();
+          assert.equal(sut().state, before, `still ${before} 1 ms before the write timeout`);
+          clock.increment(1);
+          await settle();
+        },
+        LINGER_TIMEOUT: async () => {
+          await expectLinger();
+          await settle();
+        },
         REMOTE_PING_FIRST: async () => {
-          remote.send({ command: 'ping', nonce: 1n });
-          const reject = await remote.waitFor('reject');
+          far().send({ command: 'ping', nonce: 1n });
+          const reject = await far().waitFor('reject');
           assert.equal(
             reject.command === 'reject' && reject.reason,
             'a version message must precede all others',
           );
         },
         REMOTE_WTXIDRELAY: async () => {
-          remote.send({ command: 'wtxidrelay' });
+          far().send({ command: 'wtxidrelay' });
           await settle();
         },
         REMOTE_VERACK: async () => {
-          remote.send({ command: 'verack' });
-          while (sut().state !== 'active') await settle();
+          far().send({ command: 'verack' });
+          await until(() => sut().state === 'active', 'the peer to become active');
         },
         REMOTE_GETADDR_EARLY: async () => {
-          remote.send({ command: 'getaddr' });
+          far().send({ command: 'getaddr' });
         },
         HANDSHAKE_TIMEOUT: async () => {
           clock.increment(HANDSHAKE_TIMEOUT_MS - 1);
@@ -162,19 +452,28 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           clock.increment(1);
         },
         REMOTE_PING: async () => {
-          mark = remote.received.length;
-          remote.send({ command: 'ping', nonce: 77n });
-          const pong = await remote.waitFor('pong', mark);
+          mark = far().received.length;
+          far().send({ command: 'ping', nonce: 77n });
+          const pong = await far().waitFor('pong', mark);
           assert.equal(pong.command === 'pong' && pong.nonce, 77n);
         },
         PING_DUE: async () => {
-          mark = remote.received.length;
+          mark = far().received.length;
           clock.increment(PING_INTERVAL_MS);
-          const ping = await remote.waitFor('ping', mark);
+          const ping = await far().waitFor('ping', mark);
           clock.increment(25);
-          remote.send({ command: 'pong', nonce: ping.command === 'ping' ? ping.nonce : 0n });
-          while (sut().lastPingMicros === 0) await settle();
+          far().send({ command: 'pong', nonce: ping.command === 'ping' ? ping.nonce : 0n });
+          await until(() => sut().lastPingMicros !== 0, 'the pong');
           assert.equal(sut().lastPingMicros, 25_000);
+        },
+        PONG_MISSED: async () => {
+          mark = far().received.length;
+          clock.increment(PING_INTERVAL_MS);
+          await far().waitFor('ping', mark);
+          clock.increment(PONG_TIMEOUT_MS - 1);
+          await settle();
+          assert.equal(sut().state, 'active', 'still active 1 ms before the pong deadline');
+          clock.increment(1);
         },
         IDLE_TIMEOUT: async () => {
           // The idle timer counts from the last message the peer received.
@@ -184,79 +483,190 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           clock.increment(1);
         },
         REMOTE_DUPLICATE_VERSION: async () => {
-          mark = remote.received.length;
-          remote.send(remoteVersion(0x5678n));
-          const reject = await remote.waitFor('reject', mark);
+          mark = far().received.length;
+          far().send(remoteVersion(0x5678n));
+          const reject = await far().waitFor('reject', mark);
           assert.equal(reject.command === 'reject' && reject.code, 0x12);
         },
         REMOTE_DUPLICATE_VERACK: async () => {
-          mark = remote.received.length;
-          remote.send({ command: 'verack' });
-          const reject = await remote.waitFor('reject', mark);
+          mark = far().received.length;
+          far().send({ command: 'verack' });
+          if (!remoteReading) {
+            await until(ended, 'the peer to start disconnecting');
+            return;
+          }
+          const reject = await far().waitFor('reject', mark);
           assert.equal(reject.command === 'reject' && reject.reason, 'duplicate verack message');
         },
         REMOTE_SENDADDRV2: async () => {
-          remote.send({ command: 'sendaddrv2' });
+          far().send({ command: 'sendaddrv2' });
         },
         REMOTE_UNKNOWN: async () => {
-          remote.send({ command: 'unknown', rawCommand: 'xyzzy', payload: Uint8Array.of(1, 2, 3) });
+          far().send({ command: 'unknown', rawCommand: 'xyzzy', payload: Uint8Array.of(1, 2, 3) });
           await settle();
         },
         REMOTE_GARBAGE: async () => {
           const frame = new Uint8Array(24);
-          new DataView(frame.buffer).setUint32(0, network.magic, true);
+          new DataView(frame.buffer).setUint32(0, config().network.magic, true);
           frame.set(new TextEncoder().encode('ping'), 4);
           new DataView(frame.buffer).setUint32(20, 0xdeadbeef, true); // wrong checksum of an empty payload
-          link.remoteSocket.write(frame);
+          far().socket.write(frame);
         },
         LOCAL_DISCONNECT: async () => {
           sut().disconnect();
         },
         REMOTE_CLOSE: async () => {
-          remote.close();
+          far().close();
         },
       },
-      states: {
-        connected: () => assert.equal(peer, undefined),
-        outboundAwaitingVersion: () => {
-          assert.deepEqual(
-            remote.received.map((message) => message.command),
-            ['version'],
-            'an outbound peer speaks first',
-          );
-          assert.equal(sut().state, 'handshaking');
-        },
-        outboundAcknowledgedEarly: () => assert.equal(sut().state, 'handshaking'),
-        activeAnnounced: () => assert.equal(sut().state, 'active'),
-        awaitingVersion: async () => {
-          await settle();
-          assert.equal(sut().state, 'handshaking');
-          assert.equal(remote.received.length, 0, 'an inbound peer waits for the remote version');
-        },
-        awaitingVerack: async () => {
-          await remote.waitFor('verack');
-          assert.deepEqual(
-            remote.received.map((message) => message.command),
-            ['version', 'sendaddrv2', 'verack'],
-          );
-          assert.equal(sut().state, 'handshaking');
-        },
-        awaitingVerackEarlyMessage: async () => assert.equal(sut().state, 'handshaking'),
-        active: async () => assert.equal(sut().state, 'active'),
-        activePinged: async () => assert.equal(sut().state, 'active'),
-        activeKeptAlive: async () => assert.equal(sut().state, 'active'),
-        activeIgnoredUnknown: async () => assert.equal(sut().state, 'active'),
-        ...Object.fromEntries(
-          [...EXPECTED_REASON].map(([state, reason]) => [state, () => expectClosed(reason)]),
-        ),
-      },
+      states: statesUnderTest(),
     });
   } finally {
-    peer?.disconnect();
-    await peer?.waitForDisconnect();
-    remote.close();
-    await link.dispose();
+    // Also after a failed step: end the peer even if it waits for a remote that never reads.
+    if (peer) {
+      let finished = false;
+      void peer.waitForDisconnect().then(() => {
+        finished = true;
+      });
+      peer.disconnect();
+      remote?.close();
+      for (let i = 0; i < 20 && !finished; i++) {
+        await settle();
+        clock.increment(LINGER_MS);
+      }
+      await peer.waitForDisconnect();
+    }
+    remote?.close();
+    await link?.dispose();
+    if (dialServer) await new Promise((resolve) => dialServer?.close(resolve));
   }
+
+  function statesUnderTest() {
+    const awaitingVersion = async () => {
+      await settle();
+      assert.equal(sut().state, 'handshaking');
+      assert.equal(far().received.length, 0, 'an inbound peer waits for the remote version');
+    };
+    const outboundAwaitingVersion = () => {
+      assert.deepEqual(
+        far().received.map((message) => message.command),
+        ['version'],
+        'an outbound peer speaks first',
+      );
+      assert.equal(sut().state, 'handshaking');
+    };
+    const awaitingVerack = async () => {
+      await far().waitFor('verack');
+      assert.deepEqual(
+        far().received.map((message) => message.command),
+        ['version', 'sendaddrv2', 'verack'],
+      );
+      assert.equal(sut().state, 'handshaking');
+    };
+    const handshaking = async () => {
+      await settle();
+      assert.equal(sut().state, 'handshaking');
+    };
+    const active = async () => assert.equal(sut().state, 'active');
+    const tolerated = (state: string) => async () => {
+      await until(() => malformedReads > 0, 'the malformed frame to be read');
+      malformedReads = 0;
+      await settle();
+      assert.equal(sut().state, state, 'a malformed frame from localhost on regtest is tolerated');
+    };
+    /** The writes the remote does not read are still in flight. */
+    const stalled = (state: string) => async () => {
+      await settle();
+      assert.equal(sut().state, state);
+      assert.ok((peerSocket?.writableLength ?? 0) > 0, 'our writes wait for the remote to read');
+      assert.equal(far().received.length, backlogMark, 'the remote has read nothing since it stopped');
+    };
+    return {
+      connected: () => assert.equal(peer, undefined),
+      strictConnected: () => assert.equal(peer, undefined),
+      lenientConnected: () => assert.equal(peer, undefined),
+      failingNewestBlockConnected: () => assert.equal(peer, undefined),
+      dialling: () => {
+        assert.equal(sut().state, 'connecting');
+        assert.equal(sut().connected, false);
+      },
+      dialledAwaitingVersion: () => {
+        outboundAwaitingVersion();
+        assert.equal(sut().localAddress?.startsWith('127.0.0.1:'), true, 'the dialled socket is known');
+      },
+      dialledAwaitingVerack: awaitingVerack,
+      dialledActive: active,
+      outboundAwaitingVersion,
+      outboundAcknowledgedEarly: () => assert.equal(sut().state, 'handshaking'),
+      awaitingVersion,
+      strictAwaitingVersion: awaitingVersion,
+      lenientAwaitingVersion: awaitingVersion,
+      failingNewestBlockAwaitingVersion: awaitingVersion,
+      awaitingVersionWithQueued: async () => {
+        await awaitingVersion();
+        assert.equal(childState(sut(), 'sendQueue'), 'held', 'the message waits for the handshake');
+      },
+      awaitingVerack,
+      strictAwaitingVerack: awaitingVerack,
+      lenientAwaitingVerack: awaitingVerack,
+      awaitingVerackWithQueued: awaitingVerack,
+      awaitingVerackEarlyMessage: handshaking,
+      awaitingVerackWantsAddrV2: handshaking,
+      activeReleasedQueued: async () => {
+        await far().waitFor('getaddr');
+        assert.deepEqual(
+          far().received.map((message) => message.command),
+          ['version', 'sendaddrv2', 'verack', 'getaddr'],
+          'the held message goes out after our verack',
+        );
+        assert.deepEqual(childState(sut(), 'trickler'), 'empty', 'inventory before the handshake is dropped');
+      },
+      activeWantsAddrV2: () => {
+        assert.equal(sut().state, 'active');
+        assert.equal(sut().wantsAddrV2, true, 'sendaddrv2 before verack is honoured');
+      },
+      active,
+      strictActive: active,
+      lenientActive: active,
+      activeAnnounced: active,
+      activeBlockAnnounced: active,
+      activeWroteBatches: active,
+      activeStallCleared: async () => {
+        assert.equal(sut().state, 'active', 'answered requests never stall');
+        assert.equal(childState(sut(), 'stallMonitor'), 'idle');
+      },
+      activePinged: active,
+      activeKeptAlive: active,
+      strictKeptAlive: () => {
+        assert.equal(sut().state, 'active');
+        assert.equal(childState(sut(), 'pinger'), 'waiting', 'the pong met its deadline');
+      },
+      activeIgnoredUnknown: active,
+      lenientToleratedEarly: tolerated('handshaking'),
+      lenientToleratedActive: tolerated('active'),
+      backedUp: stalled('active'),
+      strictBackedUp: stalled('active'),
+      flushingReject: stalled('disconnecting'),
+      strictFlushingReject: stalled('disconnecting'),
+      flushingRejectDroppedLate: stalled('disconnecting'),
+      closingUnread: stalled('closing'),
+      closingUnreadDroppedLate: stalled('closing'),
+      closingUnreadAfterReject: stalled('closing'),
+      strictClosingUnread: stalled('closing'),
+      ...Object.fromEntries(
+        [...EXPECTED_REASON].map(([state, reason]) => [state, () => expectClosed(reason)]),
+      ),
+    };
+  }
+}
+
+/** Why a path cannot run over `transport`, if it cannot. */
+function skipReason(path: (typeof paths)[number], transport: Transport): string | undefined {
+  for (const step of path.steps) {
+    const only = TRANSPORT_ONLY.get(step.event.type);
+    if (only && only.transport !== transport) return `${step.event.type}: ${only.reason}`;
+  }
+  return undefined;
 }
 
 describe('model-based: every path of the peer model against the real Peer', () => {
@@ -266,7 +676,8 @@ describe('model-based: every path of the peer model against the real Peer', () =
   ] as const) {
     describe(name, () => {
       for (const path of unique.values()) {
-        it(path.description, { timeout: 15_000 }, () => runPath(path, makeLink));
+        const skip = skipReason(path, name);
+        it(path.description, { timeout: 15_000, ...(skip ? { skip } : {}) }, () => runPath(path, makeLink));
       }
     });
   }
@@ -280,7 +691,12 @@ describe('model-based: every path of the peer model against the real Peer', () =
       tricklerMachine,
       stallMonitorMachine,
     ]);
-    console.log(`model paths: ${unique.size} (shortest + simple), each run over two transports`);
+    const skipped = [...unique.values()].flatMap((path) =>
+      (['in-memory duplex', 'loopback TCP'] as const).filter((transport) => skipReason(path, transport)),
+    ).length;
+    console.log(
+      `model paths: ${unique.size} (shortest + simple), each run over two transports (${skipped} runs skipped: transport-specific events)`,
+    );
     for (const row of rows) {
       console.log(`coverage ${row.machine}: states ${row.states}, transitions ${row.transitions}`);
       if (process.env.PEERCHART_MBT_MISSED) {

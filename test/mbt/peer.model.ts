@@ -1,9 +1,20 @@
 import { createMachine } from 'xstate';
 
 /**
- * The protocol as a remote node sees a peer (inbound or outbound): what the remote (or the clock) can do in
- * each state, and where that leads. Final states name the disconnect reason the peer must report.
- * It is a separate abstract machine because xstate/graph cannot traverse invokes and delays.
+ * The protocol as a remote node sees a peer (inbound or outbound): what the remote, the application
+ * or the clock can do in each state, and where that leads. Final states name the disconnect reason
+ * the peer must report. It is a separate abstract machine because xstate/graph cannot traverse
+ * invokes and delays.
+ *
+ * `connected` starts a peer with the default configuration; the CONFIGURE_* events first pick
+ * another one, each with its own short branch so that the number of simple paths stays small:
+ * - strict: a pong deadline, a 64 KiB send queue, a write deadline, unknown commands forbidden;
+ * - lenient: regtest from 127.0.0.1, where a malformed (but framed) message is tolerated;
+ * - failingNewestBlock: the application's newestBlock callback throws, so no version can be built.
+ *
+ * Transport-specific events (see TRANSPORT_ONLY in peer.mbt.test.ts): DIAL and DIAL_REFUSED need a
+ * real TCP dial; REMOTE_STOPS_READING needs a writer that a paused reader really stalls, which only
+ * the in-memory socket guarantees (loopback TCP buffers megabytes in the kernel).
  */
 export const peerModel = createMachine({
   id: 'peerModel',
@@ -13,8 +24,25 @@ export const peerModel = createMachine({
       on: {
         ACCEPT_INBOUND: 'awaitingVersion',
         DIAL_OUTBOUND: 'outboundAwaitingVersion',
+        DIAL: 'dialling',
+        DIAL_REFUSED: 'dialFailed',
+        CONFIGURE_STRICT: 'strictConnected',
+        CONFIGURE_LENIENT: 'lenientConnected',
+        CONFIGURE_FAILING_NEWEST_BLOCK: 'failingNewestBlockConnected',
       },
     },
+
+    // Dialling: Peer.outbound without a socket (TCP only).
+    dialling: {
+      on: {
+        DIAL_ACCEPTED: 'dialledAwaitingVersion',
+        DIAL_TIMEOUT: 'dialTimeout',
+      },
+    },
+    dialledAwaitingVersion: { on: { REMOTE_VERSION: 'dialledAwaitingVerack' } },
+    dialledAwaitingVerack: { on: { REMOTE_VERACK: 'dialledActive' } },
+    dialledActive: { on: { LOCAL_DISCONNECT: 'localRequest' } },
+
     outboundAwaitingVersion: {
       on: {
         REMOTE_VERSION: 'awaitingVerack',
@@ -34,14 +62,21 @@ export const peerModel = createMachine({
         REMOTE_OLD_VERSION: 'protocolTooOld',
         REMOTE_OWN_NONCE: 'selfConnection',
         REMOTE_VETOED_VERSION: 'versionVetoed',
+        REMOTE_GARBAGE: 'malformedMessage',
+        QUEUE_BEFORE_HANDSHAKE: 'awaitingVersionWithQueued',
         HANDSHAKE_TIMEOUT: 'handshakeTimeout',
         REMOTE_CLOSE: 'remoteClosed',
         LOCAL_DISCONNECT: 'localRequest',
       },
     },
+    // A message and an inventory item queued before the handshake: the message is held, the item dropped.
+    awaitingVersionWithQueued: { on: { REMOTE_VERSION: 'awaitingVerackWithQueued' } },
+    awaitingVerackWithQueued: { on: { REMOTE_VERACK: 'activeReleasedQueued' } },
+    activeReleasedQueued: {},
     awaitingVerack: {
       on: {
         REMOTE_WTXIDRELAY: 'awaitingVerackEarlyMessage',
+        REMOTE_SENDADDRV2: 'awaitingVerackWantsAddrV2',
         REMOTE_VERACK: 'active',
         REMOTE_GETADDR_EARLY: 'invalidHandshakeMessage',
         HANDSHAKE_TIMEOUT: 'handshakeTimeout',
@@ -54,6 +89,8 @@ export const peerModel = createMachine({
         HANDSHAKE_TIMEOUT: 'handshakeTimeout',
       },
     },
+    awaitingVerackWantsAddrV2: { on: { REMOTE_VERACK: 'activeWantsAddrV2' } },
+    activeWantsAddrV2: {},
     active: {
       on: {
         REMOTE_PING: 'activePinged',
@@ -65,27 +102,115 @@ export const peerModel = createMachine({
         REMOTE_UNKNOWN: 'activeIgnoredUnknown',
         REMOTE_GARBAGE: 'malformedMessage',
         QUEUE_INVENTORY: 'activeAnnounced',
+        QUEUE_BLOCK_INVENTORY: 'activeBlockAnnounced',
+        QUEUE_WHILE_WRITING: 'activeWroteBatches',
+        STALL_ANSWERED: 'activeStallCleared',
         GETDATA_UNANSWERED: 'stall',
+        ENCODE_FAILURE: 'encodeFailed',
+        ENCODE_FAILURE_WHILE_WRITING: 'encodeFailed',
+        WRITE_FAILURE: 'writeFailed',
+        REMOTE_STOPS_READING: 'backedUp',
         LOCAL_DISCONNECT: 'localRequest',
         REMOTE_CLOSE: 'remoteClosed',
       },
     },
     activeAnnounced: { on: { IDLE_TIMEOUT: 'idleTimeout' } },
+    activeBlockAnnounced: {},
+    activeWroteBatches: {},
+    activeStallCleared: {},
     activePinged: { on: { IDLE_TIMEOUT: 'idleTimeout', LOCAL_DISCONNECT: 'localRequest' } },
     activeKeptAlive: { on: { IDLE_TIMEOUT: 'idleTimeout', REMOTE_CLOSE: 'remoteClosed' } },
     activeIgnoredUnknown: { on: { REMOTE_PING: 'activePinged' } },
+
+    // The remote stopped reading with a batch of ours in flight (in-memory socket only).
+    backedUp: {
+      on: {
+        LOCAL_DISCONNECT: 'closingUnread',
+        REMOTE_DUPLICATE_VERACK: 'flushingReject',
+      },
+    },
+    // Disconnecting with a reject queued behind the stalled batch: the queue flushes.
+    flushingReject: {
+      on: {
+        REMOTE_RESUMES_READING: 'duplicateVerack',
+        QUEUE_LATE_MESSAGE: 'flushingRejectDroppedLate',
+        LINGER_TIMEOUT: 'closingUnreadAfterReject',
+        REMOTE_CLOSE: 'duplicateVerack',
+      },
+    },
+    flushingRejectDroppedLate: { on: { REMOTE_RESUMES_READING: 'duplicateVerack' } },
+    // Closing: our FIN waits behind writes the remote never reads.
+    closingUnreadAfterReject: { on: { LINGER_TIMEOUT: 'duplicateVerack' } },
+    closingUnread: {
+      on: {
+        QUEUE_LATE_MESSAGE: 'closingUnreadDroppedLate',
+        LINGER_TIMEOUT: 'localRequest',
+      },
+    },
+    closingUnreadDroppedLate: { on: { LINGER_TIMEOUT: 'localRequest' } },
+
+    // Strict configuration.
+    strictConnected: { on: { ACCEPT_INBOUND: 'strictAwaitingVersion' } },
+    strictAwaitingVersion: { on: { REMOTE_VERSION: 'strictAwaitingVerack' } },
+    strictAwaitingVerack: { on: { REMOTE_VERACK: 'strictActive' } },
+    strictActive: {
+      on: {
+        PING_DUE: 'strictKeptAlive',
+        PONG_MISSED: 'pongTimeout',
+        REMOTE_UNKNOWN: 'unknownCommand',
+        QUEUE_OVERFLOW: 'queueOverflow',
+        QUEUE_OVERFLOW_WHILE_WRITING: 'queueOverflow',
+        REMOTE_STOPS_READING: 'strictBackedUp',
+      },
+    },
+    strictKeptAlive: {},
+    strictBackedUp: {
+      on: {
+        WRITE_TIMEOUT: 'writeTimeout',
+        REMOTE_DUPLICATE_VERACK: 'strictFlushingReject',
+      },
+    },
+    strictFlushingReject: { on: { WRITE_TIMEOUT: 'strictClosingUnread' } },
+    strictClosingUnread: { on: { LINGER_TIMEOUT: 'duplicateVerack' } },
+
+    // Lenient configuration: regtest, remote on 127.0.0.1.
+    lenientConnected: { on: { ACCEPT_INBOUND: 'lenientAwaitingVersion' } },
+    lenientAwaitingVersion: { on: { REMOTE_GARBAGE: 'lenientToleratedEarly' } },
+    lenientToleratedEarly: { on: { REMOTE_VERSION: 'lenientAwaitingVerack' } },
+    lenientAwaitingVerack: { on: { REMOTE_VERACK: 'lenientActive' } },
+    lenientActive: { on: { REMOTE_GARBAGE: 'lenientToleratedActive' } },
+    lenientToleratedActive: {},
+
+    // The newestBlock callback throws: neither direction can send its version.
+    failingNewestBlockConnected: {
+      on: {
+        DIAL_OUTBOUND: 'newestBlockFailed',
+        ACCEPT_INBOUND: 'failingNewestBlockAwaitingVersion',
+      },
+    },
+    failingNewestBlockAwaitingVersion: { on: { REMOTE_VERSION: 'newestBlockFailed' } },
+
+    dialFailed: { type: 'final' },
+    dialTimeout: { type: 'final' },
     notVersionMessage: { type: 'final' },
     protocolTooOld: { type: 'final' },
     selfConnection: { type: 'final' },
     versionVetoed: { type: 'final' },
+    newestBlockFailed: { type: 'final' },
     stall: { type: 'final' },
     handshakeTimeout: { type: 'final' },
     invalidHandshakeMessage: { type: 'final' },
     idleTimeout: { type: 'final' },
+    pongTimeout: { type: 'final' },
     duplicateVersion: { type: 'final' },
     duplicateVerack: { type: 'final' },
     sendAddrV2AfterHandshake: { type: 'final' },
+    unknownCommand: { type: 'final' },
     malformedMessage: { type: 'final' },
+    queueOverflow: { type: 'final' },
+    writeTimeout: { type: 'final' },
+    writeFailed: { type: 'final' },
+    encodeFailed: { type: 'final' },
     localRequest: { type: 'final' },
     remoteClosed: { type: 'final' },
   },
@@ -93,18 +218,27 @@ export const peerModel = createMachine({
 
 /** The disconnect reason each final model state stands for. */
 export const EXPECTED_REASON: ReadonlyMap<string, string> = new Map([
+  ['dialFailed', 'dial-failed'],
+  ['dialTimeout', 'dial-timeout'],
   ['notVersionMessage', 'not-version-message'],
   ['protocolTooOld', 'protocol-too-old'],
   ['selfConnection', 'self-connection'],
   ['versionVetoed', 'version-vetoed'],
+  ['newestBlockFailed', 'newest-block-failed'],
   ['stall', 'stall'],
   ['handshakeTimeout', 'handshake-timeout'],
   ['invalidHandshakeMessage', 'invalid-handshake-message'],
   ['idleTimeout', 'idle-timeout'],
+  ['pongTimeout', 'pong-timeout'],
   ['duplicateVersion', 'duplicate-version'],
   ['duplicateVerack', 'duplicate-verack'],
   ['sendAddrV2AfterHandshake', 'sendaddrv2-after-handshake'],
+  ['unknownCommand', 'unknown-command'],
   ['malformedMessage', 'malformed-message'],
+  ['queueOverflow', 'queue-overflow'],
+  ['writeTimeout', 'write-timeout'],
+  ['writeFailed', 'write-failed'],
+  ['encodeFailed', 'write-failed'],
   ['localRequest', 'local-request'],
   ['remoteClosed', 'remote-closed'],
 ]);
