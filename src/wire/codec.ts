@@ -22,6 +22,11 @@ export interface MessageCodec<M extends { command: string } = { command: string 
   /** Decodes a payload; the caller checks for trailing bytes. */
   decode(reader: ByteReader, context: CodecContext): M;
   encode(message: M, writer: ByteWriter, context: CodecContext): void;
+  /**
+   * The exact payload when the message still holds the bytes it was decoded from (a relayed
+   * block or tx): the frame is then one copy of them, not a re-serialisation.
+   */
+  rawPayload?(message: M, context: CodecContext): Uint8Array | undefined;
 }
 
 /** Per-family wire rules: checksum, command alphabet and the codec table. */

@@ -158,6 +158,12 @@ export function encodePayload(
   context: CodecContext,
 ): Uint8Array {
   checkGate(codec, context.protocolVersion);
+  const raw = codec.rawPayload?.(message, context);
+  if (raw) {
+    const frame = allocateFrame(HEADER_SIZE + raw.length);
+    frame.set(raw, HEADER_SIZE);
+    return frame;
+  }
   // Small messages are built in one reused scratch buffer and copied out at their exact size:
   // two allocations per frame cost more than the encoding itself.
   const writer = scratchWriter ?? new ByteWriter();

@@ -294,8 +294,10 @@ const blockCodec: MessageCodec<BlockMessage> = {
     defineLazyTransactions(block, reader.bytes, transactionsStart, count, context.witness);
     return block;
   },
+  rawPayload: (message, context) =>
+    message.raw && untouched(message) && context.witness ? message.raw : undefined,
   encode(message, writer, context) {
-    if (message.raw && untouched(message)) {
+    if (message.raw && untouched(message) && context.witness) {
       writer.bytes(message.raw);
       return;
     }
