@@ -20,12 +20,17 @@ export type HashFunction = (data: Uint8Array) => Uint8Array;
 export const sha256Noble: HashFunction = (data) => nobleSha256(data);
 export const sha256dNoble: HashFunction = (data) => nobleSha256(nobleSha256(data));
 
+/** Digests as plain Uint8Arrays like every other value the codec returns (a Buffer's slice aliases). */
+function plain(digest: Buffer): Uint8Array {
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
 function nodeSha256(crypto: NodeCrypto): HashFunction {
   if (typeof crypto.hash === 'function') {
     const oneShot = crypto.hash as (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer;
-    return (data) => oneShot('sha256', data, 'buffer');
+    return (data) => plain(oneShot('sha256', data, 'buffer'));
   }
-  return (data) => crypto.createHash('sha256').update(data).digest();
+  return (data) => plain(crypto.createHash('sha256').update(data).digest());
 }
 
 /** SHA-256 through node:crypto, or undefined where node:crypto is missing. */

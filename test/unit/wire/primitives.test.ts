@@ -114,3 +114,18 @@ describe('btcd primitive vectors', () => {
     });
   });
 });
+
+describe('values the codec hands out', () => {
+  it('hashes are plain Uint8Arrays, never Node Buffers (whose slice() aliases)', () => {
+    const hash = blockHash({
+      version: 1,
+      prevBlock: new Uint8Array(32),
+      merkleRoot: new Uint8Array(32),
+      timestamp: 0,
+      bits: 0,
+      nonce: 0,
+    });
+    assert.equal(Object.getPrototypeOf(hash), Uint8Array.prototype);
+    assert.equal(hash.length, 32);
+  });
+});
