@@ -12,6 +12,18 @@ export interface HandshakeInput {
   minProtocolVersion: number;
   sendAddrV2MinVersion: number;
   allowSelfConnection: boolean;
+  /** btcd rejects a non-version first message, an obsolete version and a veto; dcrd never does. */
+  sendsRejects: boolean;
+  /** btcd skips unknown commands before verack; dcrd fails the handshake on them. */
+  ignoresUnknownCommands: boolean;
+  /** 'dcrd': the outbound side sends its verack only after receiving the remote's. */
+  order: 'btcd' | 'dcrd';
+  /** dcrd: an inbound peer's version advertises the negotiated protocol version. */
+  inboundAdvertisesNegotiated: boolean;
+  /** dcrd: at or above this negotiated version the next message must be verack. */
+  strictVerackMinVersion: number;
+  /** dcrd legacy (below strictVerackMinVersion): messages that may precede verack, kept for later. */
+  maxMessagesBeforeVerack: number;
 }
 
 export type HandshakeEvent = { type: 'transport.message'; message: Message; size: number };
@@ -21,7 +33,10 @@ export type HandshakeOutput =
       ok: true;
       remote: RemoteVersion;
       wantsAddrV2: boolean;
-      /** Messages real nodes send between version and verack (wtxidrelay, sendcmpct, …), in order. */
+      /**
+       * Messages the remote sent between version and verack, in order: btcd tolerates wtxidrelay,
+       * sendcmpct, …; dcrd stashes up to two from a legacy peer and handles them once active.
+       */
       earlyMessages: Message[];
     }
   | { ok: false; reason: DisconnectReason; detail: string };
@@ -32,6 +47,7 @@ export interface HandshakeContext extends HandshakeInput {
   veto: RejectMessage | undefined;
   wantsAddrV2: boolean;
   verackReceived: boolean;
+  verackSent: boolean;
   earlyMessages: Message[];
   failure: { reason: DisconnectReason; detail: string } | undefined;
 }
@@ -44,8 +60,9 @@ function messageOf(event: HandshakeEvent): Message {
 }
 
 /**
- * The version/verack exchange (btcd order, spec §2.3). Outbound: send version, read version, send
- * sendaddrv2 (≥ 70016) and verack, read verack. Inbound: read version first, then the same.
+ * The version/verack exchange (spec §2.3). btcd order: outbound sends version, reads version, sends
+ * sendaddrv2 (≥ 70016) and verack, reads verack; inbound reads version first, then the same. dcrd
+ * order (peer v4): the outbound side reads the remote's verack before it sends its own.
  */
 export const handshakeMachine = setup({
   types: {
@@ -60,10 +77,29 @@ export const handshakeMachine = setup({
     isVersion: ({ event }) => messageOf(event).command === 'version',
     isVerack: ({ event }) => messageOf(event).command === 'verack',
     isSendAddrV2: ({ event }) => messageOf(event).command === 'sendaddrv2',
-    isToleratedBeforeVerack: ({ event }) => TOLERATED_BEFORE_VERACK.has(messageOf(event).command),
-    /** Some nodes (bitcore-p2p) acknowledge our version before sending theirs. */
+    isToleratedBeforeVerack: ({ context, event }) =>
+      context.order === 'btcd' && TOLERATED_BEFORE_VERACK.has(messageOf(event).command),
+    /** Some nodes (bitcore-p2p) acknowledge our version before sending theirs; btcd order only. */
     isEarlyVerackToOurVersion: ({ context, event }) =>
-      context.direction === 'outbound' && messageOf(event).command === 'verack' && !context.verackReceived,
+      context.order === 'btcd' &&
+      context.direction === 'outbound' &&
+      messageOf(event).command === 'verack' &&
+      !context.verackReceived,
+    sendsRejects: ({ context }) => context.sendsRejects,
+    isVetoedWithReject: ({ context }) => context.veto !== undefined && context.sendsRejects,
+    remoteTooOldWithReject: ({ context }) =>
+      context.sendsRejects && (context.remote?.version.protocolVersion ?? 0) < context.minProtocolVersion,
+    /** dcrd outbound: wait for the remote's verack before acknowledging its version. */
+    readsVerackFirst: ({ context }) => context.order === 'dcrd' && context.direction === 'outbound',
+    isVerackBeforeOurs: ({ context, event }) => messageOf(event).command === 'verack' && !context.verackSent,
+    isForbiddenUnknown: ({ context, event }) =>
+      messageOf(event).command === 'unknown' && !context.ignoresUnknownCommands,
+    /** dcrd legacy peer (negotiated below 12): up to two messages may come before verack. */
+    mayStashBeforeVerack: ({ context }) =>
+      context.order === 'dcrd' &&
+      (context.remote?.negotiatedVersion ?? 0) < context.strictVerackMinVersion &&
+      context.earlyMessages.length < context.maxMessagesBeforeVerack,
+    isDcrdOrder: ({ context }) => context.order === 'dcrd',
     isOwnNonce: ({ context, event }) => {
       const message = messageOf(event);
       return (
@@ -83,7 +119,12 @@ export const handshakeMachine = setup({
     prepareVersion: assign(({ context }) => {
       const nonce = context.host.randomNonce();
       try {
-        const ourVersion = context.host.buildVersion(nonce, context.remote?.version);
+        const built = context.host.buildVersion(nonce, context.remote?.version);
+        // dcrd's version carries the peer's current protocol version: negotiated once known.
+        const ourVersion =
+          context.inboundAdvertisesNegotiated && context.remote
+            ? { ...built, protocolVersion: context.remote.negotiatedVersion }
+            : built;
         context.host.rememberNonce(nonce);
         return { ourVersion };
       } catch (error) {
@@ -152,10 +193,23 @@ export const handshakeMachine = setup({
         : { type: 'handshake.skip' },
     ),
     sendVerack: sendParent({ type: 'handshake.send', message: { command: 'verack' } }),
+    markVerackSent: assign({ verackSent: true }),
     markVerackReceived: assign({ verackReceived: true }),
     markWantsAddrV2: assign({ wantsAddrV2: true }),
     keepEarlyMessage: assign(({ context, event }) => ({
       earlyMessages: [...context.earlyMessages, messageOf(event)],
+    })),
+    failUnknownCommand: assign(({ event }) => ({
+      failure: {
+        reason: 'unknown-command' as const,
+        detail: `unknown command during handshake: ${(messageOf(event) as { rawCommand?: string }).rawCommand}`,
+      },
+    })),
+    failNotVerack: assign(({ event }) => ({
+      failure: {
+        reason: 'not-verack-message' as const,
+        detail: `expected verack, got ${messageOf(event).command}`,
+      },
     })),
     failInvalidMessage: assign(({ event }) => ({
       failure: {
@@ -166,7 +220,7 @@ export const handshakeMachine = setup({
   },
 }).createMachine({
   id: 'handshake',
-  description: 'Version and verack exchange in btcd order, with the failure of each step named.',
+  description: 'Version and verack exchange in btcd or dcrd order, with the failure of each step named.',
   context: ({ input }) => ({
     ...input,
     remote: undefined,
@@ -174,6 +228,7 @@ export const handshakeMachine = setup({
     veto: undefined,
     wantsAddrV2: false,
     verackReceived: false,
+    verackSent: false,
     earlyMessages: [],
     failure: undefined,
   }),
@@ -199,16 +254,20 @@ export const handshakeMachine = setup({
             actions: ['recordRemoteVersion', 'announceNegotiated'],
           },
           { guard: 'isEarlyVerackToOurVersion', actions: 'markVerackReceived' },
-          { target: 'failed', actions: ['rejectNotVersion', 'failNotVersion'] },
+          { guard: 'sendsRejects', target: 'failed', actions: ['rejectNotVersion', 'failNotVersion'] },
+          { target: 'failed', actions: 'failNotVersion' },
         ],
       },
     },
     checkingVersion: {
       entry: 'consultApplication',
       always: [
-        { guard: 'isVetoed', target: 'failed', actions: ['sendVeto', 'failVetoed'] },
-        { guard: 'remoteTooOld', target: 'failed', actions: ['rejectObsolete', 'failTooOld'] },
+        { guard: 'isVetoedWithReject', target: 'failed', actions: ['sendVeto', 'failVetoed'] },
+        { guard: 'isVetoed', target: 'failed', actions: 'failVetoed' },
+        { guard: 'remoteTooOldWithReject', target: 'failed', actions: ['rejectObsolete', 'failTooOld'] },
+        { guard: 'remoteTooOld', target: 'failed', actions: 'failTooOld' },
         { guard: 'isInbound', target: 'answeringVersion' },
+        { guard: 'readsVerackFirst', target: 'awaitingVerack' },
         { target: 'acknowledging' },
       ],
     },
@@ -220,15 +279,19 @@ export const handshakeMachine = setup({
       ],
     },
     acknowledging: {
-      entry: ['sendSendAddrV2IfNegotiated', 'sendVerack'],
+      entry: ['sendSendAddrV2IfNegotiated', 'sendVerack', 'markVerackSent'],
       always: [{ guard: 'verackAlreadyReceived', target: 'succeeded' }, { target: 'awaitingVerack' }],
     },
     awaitingVerack: {
       on: {
         'transport.message': [
+          { guard: 'isVerackBeforeOurs', target: 'acknowledging', actions: 'markVerackReceived' },
           { guard: 'isVerack', target: 'succeeded', actions: 'markVerackReceived' },
           { guard: 'isSendAddrV2', actions: 'markWantsAddrV2' },
           { guard: 'isToleratedBeforeVerack', actions: 'keepEarlyMessage' },
+          { guard: 'isForbiddenUnknown', target: 'failed', actions: 'failUnknownCommand' },
+          { guard: 'mayStashBeforeVerack', actions: 'keepEarlyMessage' },
+          { guard: 'isDcrdOrder', target: 'failed', actions: 'failNotVerack' },
           { target: 'failed', actions: 'failInvalidMessage' },
         ],
       },

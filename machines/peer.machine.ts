@@ -5,11 +5,7 @@ import type { Message } from '../src/wire/message.js';
 import { type HandshakeOutput, handshakeMachine } from './handshake.machine.js';
 import { pingerMachine } from './pinger.machine.js';
 import { sendQueueMachine } from './send-queue.machine.js';
-import {
-  STALL_REQUEST_COMMANDS,
-  STALL_RESPONSE_COMMANDS,
-  stallMonitorMachine,
-} from './stall-monitor.machine.js';
+import { stallMonitorMachine, stallRequestOf, stallResponseOf } from './stall-monitor.machine.js';
 import { tricklerMachine } from './trickler.machine.js';
 import type {
   DisconnectReason,
@@ -33,9 +29,16 @@ export interface PeerSettings {
   stallResponseMs: number;
   stallHeadersResponseMs: number;
   trickleIntervalMs: number;
+  /** 0 = fixed interval; otherwise each trickle delay adds a uniform draw in [0, jitter). */
+  trickleJitterMs: number;
   lingerMs: number;
   maxQueuedBytes: number;
   writeTimeoutMs: number;
+  /** Added to the write deadline per full 256 KiB of payload (dcrd). */
+  writeTimeoutPer256KiBMs: number;
+  /** 0 = unlimited outstanding getdata vectors (btcd); dcrd: 75 000. */
+  maxOutstandingGetData: number;
+  maxMessagesBeforeVerack: number;
   maxInvPerTrickle: number;
   allowSelfConnection: boolean;
   disableStallHandler: boolean;
@@ -47,6 +50,10 @@ export interface PeerSettings {
   pongMinVersion: number;
   rejectMinVersion: number;
   sendAddrV2MinVersion: number;
+  handshakeOrder: 'btcd' | 'dcrd';
+  inboundAdvertisesNegotiated: boolean;
+  strictVerackMinVersion: number;
+  stallTracking: 'command' | 'inventory';
 }
 
 export interface PeerMachineInput {
@@ -62,13 +69,15 @@ export interface PeerMachineInput {
 export type PeerApiEvent =
   | { type: 'peer.queue'; entries: QueueEntry[] }
   | { type: 'peer.queueInventory'; inventory: InvVector }
+  /** dcrd's QueueInventoryImmediate: a one-entry inv now, unless the remote knows it. */
+  | { type: 'peer.queueInventoryImmediate'; inventory: InvVector }
   | { type: 'peer.disconnect'; reason?: DisconnectReason; detail?: string };
 
 export type PeerChildEvent =
   | { type: 'handshake.send'; message: Message }
   | { type: 'handshake.skip' }
   | { type: 'handshake.negotiated'; remote: RemoteVersion }
-  | { type: 'queue.write'; frames: Uint8Array[]; commands: string[] }
+  | { type: 'queue.write'; frames: Uint8Array[]; commands: string[]; messages: Message[] }
   | { type: 'queue.overflow'; queuedBytes: number }
   | { type: 'queue.failed'; error: Error }
   | { type: 'queue.writeTimeout' }
@@ -76,7 +85,8 @@ export type PeerChildEvent =
   | { type: 'pinger.pingDue' }
   | { type: 'pinger.pongTimeout' }
   | { type: 'trickler.flush'; inventory: InvVector[] }
-  | { type: 'stall.detected'; command: string };
+  | { type: 'stall.detected'; command: string }
+  | { type: 'stall.requestLimit'; outstanding: number };
 
 export type PeerEvent = TransportEvent | PeerApiEvent | PeerChildEvent;
 
@@ -152,6 +162,11 @@ export const peerMachine = setup({
     isConnected: ({ context }) => context.connected,
     isQueuedWrite: ({ event }) => event.type === 'transport.written' && !event.direct,
     handshakeSucceeded: ({ event }) => (event as unknown as { output: HandshakeOutput }).output.ok,
+    /** dcrd: messages a legacy peer sent before its verack are handled once active. */
+    handshakeSucceededWithStash: ({ context, event }) => {
+      const output = (event as unknown as { output: HandshakeOutput }).output;
+      return output.ok && context.settings.handshakeOrder === 'dcrd' && output.earlyMessages.length > 0;
+    },
     isVersion: ({ event }) => event.type === 'transport.message' && event.message.command === 'version',
     isVerack: ({ event }) => event.type === 'transport.message' && event.message.command === 'verack',
     isSendAddrV2: ({ event }) => event.type === 'transport.message' && event.message.command === 'sendaddrv2',
@@ -195,6 +210,12 @@ export const peerMachine = setup({
       }
       if (event.type === 'stall.detected')
         return { reason: 'stall' as const, detail: `no ${event.command} in time` };
+      if (event.type === 'stall.requestLimit') {
+        return {
+          reason: 'too-many-requests' as const,
+          detail: `${event.outstanding} requested inventory vectors outstanding`,
+        };
+      }
       return {};
     }),
     setReasonFromHandshake: assign(({ event }) => {
@@ -217,6 +238,13 @@ export const peerMachine = setup({
       const output = (event as unknown as { output: HandshakeOutput }).output;
       if (output.ok) for (const message of output.earlyMessages) context.host.dispatch(message, 0);
     },
+    replayStashedMessages: enqueueActions(({ event, enqueue }) => {
+      const output = (event as unknown as { output: HandshakeOutput }).output;
+      if (!output.ok) return;
+      for (const message of output.earlyMessages) {
+        enqueue.raise({ type: 'transport.message', message, size: 0 });
+      }
+    }),
     forwardToHandshake: sendTo(
       'handshake',
       ({ event }) => event as { type: 'transport.message'; message: Message; size: number },
@@ -237,11 +265,11 @@ export const peerMachine = setup({
       frames: event.type === 'queue.write' ? event.frames : [],
       direct: false,
     })),
-    noteStallRequests: enqueueActions(({ event, enqueue }) => {
+    noteStallRequests: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'queue.write') return;
-      for (const command of event.commands) {
-        if (STALL_REQUEST_COMMANDS.has(command))
-          enqueue.sendTo('stallMonitor', { type: 'stall.requestSent', command });
+      for (const message of event.messages) {
+        const request = stallRequestOf(context.settings.stallTracking, message);
+        if (request) enqueue.sendTo('stallMonitor', request);
       }
     }),
     notifyWritten: sendTo('sendQueue', { type: 'queue.written' }),
@@ -270,6 +298,16 @@ export const peerMachine = setup({
         internalEntry({ command: 'inv', inventory: [(event as { inventory: InvVector }).inventory] }),
       ],
     })),
+    sendInventoryImmediately: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'peer.queueInventoryImmediate') return;
+      // Marks it known, so the trickle will not announce it again.
+      const fresh = context.host.takeUnknownInventory([event.inventory]);
+      if (fresh.length === 0) return;
+      enqueue.sendTo('sendQueue', {
+        type: 'queue.enqueue',
+        entries: [internalEntry({ command: 'inv', inventory: fresh })],
+      });
+    }),
     flushTrickle: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'trickler.flush') return;
       const fresh = context.host.takeUnknownInventory(event.inventory);
@@ -320,9 +358,8 @@ export const peerMachine = setup({
           enqueue.assign({ wantsHeaders: true });
           break;
       }
-      if (STALL_RESPONSE_COMMANDS.has(message.command)) {
-        enqueue.sendTo('stallMonitor', { type: 'stall.responseReceived', command: message.command });
-      }
+      const response = stallResponseOf(context.settings.stallTracking, message);
+      if (response) enqueue.sendTo('stallMonitor', response);
       enqueue(() => context.host.dispatch(message, event.size));
     }),
     queueRejectDuplicate: enqueueActions(({ context, event, enqueue }) => {
@@ -386,6 +423,7 @@ export const peerMachine = setup({
         host: context.host,
         maxQueuedBytes: context.settings.maxQueuedBytes,
         writeTimeoutMs: context.settings.writeTimeoutMs,
+        writeTimeoutPer256KiBMs: context.settings.writeTimeoutPer256KiBMs,
       }),
     },
   ],
@@ -419,6 +457,7 @@ export const peerMachine = setup({
           },
         },
         'peer.queueInventory': { actions: 'dropInventory' },
+        'peer.queueInventoryImmediate': { actions: 'dropInventory' },
       },
       states: {
         idle: {
@@ -450,8 +489,19 @@ export const peerMachine = setup({
               minProtocolVersion: context.settings.minProtocolVersion,
               sendAddrV2MinVersion: context.settings.sendAddrV2MinVersion,
               allowSelfConnection: context.settings.allowSelfConnection,
+              sendsRejects: context.settings.sendsRejects,
+              ignoresUnknownCommands: context.settings.ignoreUnknownCommands,
+              order: context.settings.handshakeOrder,
+              inboundAdvertisesNegotiated: context.settings.inboundAdvertisesNegotiated,
+              strictVerackMinVersion: context.settings.strictVerackMinVersion,
+              maxMessagesBeforeVerack: context.settings.maxMessagesBeforeVerack,
             }),
             onDone: [
+              {
+                guard: 'handshakeSucceededWithStash',
+                target: 'active',
+                actions: ['applyHandshake', 'replayStashedMessages'],
+              },
               {
                 guard: 'handshakeSucceeded',
                 target: 'active',
@@ -488,7 +538,11 @@ export const peerMachine = setup({
             {
               id: 'trickler',
               src: 'trickler',
-              input: ({ context }) => ({ trickleIntervalMs: context.settings.trickleIntervalMs }),
+              input: ({ context }) => ({
+                trickleIntervalMs: context.settings.trickleIntervalMs,
+                trickleJitterMs: context.settings.trickleJitterMs,
+                random: context.host.random ?? Math.random,
+              }),
             },
             {
               id: 'stallMonitor',
@@ -499,6 +553,8 @@ export const peerMachine = setup({
                 responseTimeoutMs: context.settings.stallResponseMs,
                 headersResponseTimeoutMs: context.settings.stallHeadersResponseMs,
                 enabled: !context.settings.disableStallHandler,
+                tracking: context.settings.stallTracking,
+                maxOutstandingInventory: context.settings.maxOutstandingGetData,
               }),
             },
           ],
@@ -508,6 +564,7 @@ export const peerMachine = setup({
               { guard: 'bypassesTrickle', actions: 'sendInventoryNow' },
               { actions: 'trickleInventory' },
             ],
+            'peer.queueInventoryImmediate': { actions: 'sendInventoryImmediately' },
             'trickler.flush': { actions: 'flushTrickle' },
             'pinger.pingDue': { actions: 'sendPing' },
             'pinger.pongTimeout': {
@@ -515,6 +572,7 @@ export const peerMachine = setup({
               actions: { type: 'setReason', params: { reason: 'pong-timeout', detail: 'no pong in time' } },
             },
             'stall.detected': { target: '#peer.disconnecting', actions: 'setReasonFromEvent' },
+            'stall.requestLimit': { target: '#peer.disconnecting', actions: 'setReasonFromEvent' },
           },
           initial: 'listening',
           states: {

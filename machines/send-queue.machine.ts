@@ -8,6 +8,8 @@ export interface SendQueueInput {
   maxQueuedBytes: number;
   /** 0 = no deadline; otherwise a batch still unwritten after this long fails the peer. */
   writeTimeoutMs: number;
+  /** dcrd: the deadline grows by this much per full 256 KiB of payload in the batch. */
+  writeTimeoutPer256KiBMs: number;
 }
 
 export type SendQueueEvent =
@@ -23,10 +25,15 @@ export interface SendQueueContext extends SendQueueInput {
   held: QueueEntry[];
   /** The batch handed to the transport: one write in flight at a time. */
   inFlight: QueueEntry[];
+  /** Payload bytes (frames minus headers) of the batch in flight, for the write deadline. */
+  inFlightPayloadBytes: number;
   queuedBytes: number;
   overflowed: boolean;
   failure: Error | undefined;
 }
+
+const FRAME_HEADER_BYTES = 24;
+const BYTES_PER_DEADLINE_STEP = 256 * 1024;
 
 function accept(context: SendQueueContext, entry: QueueEntry): void {
   if (context.overflowed || context.failure) {
@@ -93,13 +100,18 @@ export const sendQueueMachine = setup({
     }),
     writeBatch: assign(({ context }) => {
       const batch: QueueEntry[] = [];
-      for (let entry = context.pending.shift(); entry; entry = context.pending.shift()) batch.push(entry);
-      return { inFlight: batch };
+      let payloadBytes = 0;
+      for (let entry = context.pending.shift(); entry; entry = context.pending.shift()) {
+        batch.push(entry);
+        payloadBytes += (entry.frame?.length ?? FRAME_HEADER_BYTES) - FRAME_HEADER_BYTES;
+      }
+      return { inFlight: batch, inFlightPayloadBytes: payloadBytes };
     }),
     sendBatch: sendParent(({ context }) => ({
       type: 'queue.write',
       frames: context.inFlight.map((entry) => entry.frame!),
       commands: context.inFlight.map((entry) => entry.message.command),
+      messages: context.inFlight.map((entry) => entry.message),
     })),
     settleBatch: assign(({ context }) => {
       let bytes = 0;
@@ -125,7 +137,10 @@ export const sendQueueMachine = setup({
     reportDrained: sendParent({ type: 'queue.drained' }),
   },
   delays: {
-    writeTimeout: ({ context }) => context.writeTimeoutMs,
+    // dcrd: 20 s + 1 s per full 256 KiB (a 32 MiB message gets 148 s).
+    writeTimeout: ({ context }) =>
+      context.writeTimeoutMs +
+      Math.floor(context.inFlightPayloadBytes / BYTES_PER_DEADLINE_STEP) * context.writeTimeoutPer256KiBMs,
   },
 }).createMachine({
   id: 'sendQueue',
@@ -135,6 +150,7 @@ export const sendQueueMachine = setup({
     pending: new Yallist<QueueEntry>(),
     held: [],
     inFlight: [],
+    inFlightPayloadBytes: 0,
     queuedBytes: 0,
     overflowed: false,
     failure: undefined,

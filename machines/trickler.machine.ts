@@ -2,8 +2,12 @@ import { assign, sendParent, setup } from 'xstate';
 import type { InvVector } from '../src/wire/bitcoin/types.js';
 
 export interface TricklerInput {
-  /** btcd: a fixed 10 s ticker. */
+  /** btcd: a fixed 10 s ticker; dcrd: the shortest delay, 100 ms. */
   trickleIntervalMs: number;
+  /** 0 = fixed; dcrd adds a uniform draw in [0, 400 ms), so each delay is in [100, 500) ms. */
+  trickleJitterMs: number;
+  /** Uniform in [0, 1). */
+  random: () => number;
 }
 
 export type TricklerEvent = { type: 'inventory.add'; inventory: InvVector };
@@ -32,11 +36,14 @@ export const tricklerMachine = setup({
     clearPending: assign({ pending: () => [] }),
   },
   delays: {
-    trickleInterval: ({ context }) => context.trickleIntervalMs,
+    // Drawn afresh each time the timer is armed.
+    trickleInterval: ({ context }) =>
+      context.trickleIntervalMs + Math.floor(context.random() * context.trickleJitterMs),
   },
 }).createMachine({
   id: 'trickler',
-  description: 'Collects inventory to announce and flushes it every trickleInterval.',
+  description:
+    'Collects inventory to announce and flushes it after trickleInterval (fixed for btcd, jittered for dcrd).',
   context: ({ input }) => ({ ...input, pending: [] }),
   initial: 'empty',
   states: {

@@ -10,11 +10,13 @@ export type DisconnectReason =
   | 'protocol-too-old'
   | 'not-version-message'
   | 'invalid-handshake-message'
+  | 'not-verack-message'
   | 'version-vetoed'
   | 'newest-block-failed'
   | 'idle-timeout'
   | 'pong-timeout'
   | 'stall'
+  | 'too-many-requests'
   | 'malformed-message'
   | 'duplicate-version'
   | 'duplicate-verack'
@@ -55,6 +57,8 @@ export interface PeerHost {
   /** Milliseconds; the same clock the actor system's timers use. */
   now(): number;
   randomNonce(): bigint;
+  /** Uniform in [0, 1), for timer jitter; Math.random when the runtime does not provide one. */
+  random?(): number;
   /** Our version message; throws when the application's NewestBlock callback fails. */
   buildVersion(nonce: bigint, remote: VersionMessage | undefined): VersionMessage;
   /** Process-wide record of nonces we sent, for self-connection detection. */

@@ -1,6 +1,7 @@
 import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import type { PeerSettings } from '../../machines/peer.machine.js';
 import type { PeerLogger } from '../log/logger.js';
+import { decredProfile } from '../protocol/decred/profile.js';
 import { bitcoinProfile, type PeerProfile } from '../protocol/profile.js';
 import type { Network } from '../wire/networks.js';
 import type { PeerListeners } from './listeners.js';
@@ -14,7 +15,8 @@ export interface PeerClock {
 }
 
 export const systemClock: PeerClock = {
-  now: () => Date.now(),
+  // Sub-millisecond: ping round trips on loopback are well under 1 ms.
+  now: () => performance.timeOrigin + performance.now(),
   setTimeout: (fn, timeout) => setTimeout(fn, timeout),
   clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
 };
@@ -52,7 +54,10 @@ export interface PeerConfig<P = unknown> {
   lingerMs?: number;
   /** Disconnect with `queue-overflow` beyond this many queued bytes (default 40 MiB). */
   maxQueuedBytes?: number;
-  /** 0 (default) = no write deadline. */
+  /**
+   * Base write deadline; 0 = none. Default: the profile's (none for Bitcoin; 20 s for Decred, plus
+   * 1 s per full 256 KiB of payload in the batch).
+   */
   writeTimeoutMs?: number;
   /** Process-wide by default (self-connection detection across peers). */
   nonceCache?: NonceCache;
@@ -67,8 +72,10 @@ export interface PeerConfig<P = unknown> {
   parent?: AnyActorRef;
 }
 
+/** The behaviour profile: the caller's, else the one of the network's family (btcd or dcrd). */
 export function profileFor<P>(config: PeerConfig<P>): PeerProfile {
-  return config.profile ?? bitcoinProfile;
+  if (config.profile) return config.profile;
+  return config.network.family === 'decred' ? decredProfile : bitcoinProfile;
 }
 
 const REGTEST_MAGIC = 0xdab5bffa;
@@ -91,9 +98,14 @@ export function resolveSettings<P>(config: PeerConfig<P>, remoteHost: string | u
       config.trickleIntervalMs && config.trickleIntervalMs > 0
         ? config.trickleIntervalMs
         : t.trickleIntervalMs,
+    // A configured interval is fixed; only the profile's default is jittered.
+    trickleJitterMs: config.trickleIntervalMs && config.trickleIntervalMs > 0 ? 0 : t.trickleJitterMs,
     lingerMs: config.lingerMs ?? t.lingerMs,
     maxQueuedBytes: config.maxQueuedBytes ?? profile.limits.maxQueuedBytes,
-    writeTimeoutMs: config.writeTimeoutMs ?? 0,
+    writeTimeoutMs: config.writeTimeoutMs ?? t.writeDeadlineMs,
+    writeTimeoutPer256KiBMs: config.writeTimeoutMs === 0 ? 0 : t.writeDeadlinePer256KiBMs,
+    maxOutstandingGetData: profile.limits.maxOutstandingGetData,
+    maxMessagesBeforeVerack: profile.limits.maxMessagesBeforeVerack,
     maxInvPerTrickle: profile.limits.maxInvPerTrickle,
     allowSelfConnection: config.allowSelfConnection ?? false,
     disableStallHandler: config.disableStallHandler ?? false,
@@ -107,6 +119,10 @@ export function resolveSettings<P>(config: PeerConfig<P>, remoteHost: string | u
     pongMinVersion: profile.rules.pongMinVersion,
     rejectMinVersion: profile.rules.rejectMinVersion,
     sendAddrV2MinVersion: profile.rules.sendAddrV2MinVersion,
+    handshakeOrder: profile.rules.handshakeOrder,
+    inboundAdvertisesNegotiated: profile.rules.inboundAdvertisesNegotiated,
+    strictVerackMinVersion: profile.rules.strictVerackMinVersion,
+    stallTracking: profile.rules.stallTracking,
   };
 }
 

@@ -15,8 +15,15 @@ import type {
   RejectMessage,
   VersionMessage,
 } from '../wire/bitcoin/types.js';
-import { encodeMessage, type Message } from '../wire/message.js';
-import { composeUserAgent, type PeerClock, type PeerConfig, resolveSettings, systemClock } from './config.js';
+import { type DecredWireMessage, encodeMessage, type Message } from '../wire/message.js';
+import {
+  composeUserAgent,
+  type PeerClock,
+  type PeerConfig,
+  profileFor,
+  resolveSettings,
+  systemClock,
+} from './config.js';
 import { KnownInventory } from './known-inventory.js';
 import { LISTENER_BY_COMMAND } from './listeners.js';
 import { sharedNonceCache } from './nonce-cache.js';
@@ -128,7 +135,11 @@ export class Peer {
     this.socket = socket;
     this.clock = config.clock ?? systemClock;
     this.stats = new PeerStats(this.clock, config.services ?? 0n);
-    this.knownInventory = new KnownInventory(1000);
+    const profile = profileFor(config);
+    this.knownInventory = new KnownInventory(profile.limits.knownInventory, {
+      ttlMs: profile.timeouts.knownInventoryTtlMs,
+      now: () => this.clock.now(),
+    });
     const { host: remoteHost, port: remotePort } = (() => {
       try {
         return splitHostPort(address);
@@ -331,11 +342,12 @@ export class Peer {
    * Queues a message. The promise settles exactly once: 'sent' (handed to the socket), 'failed'
    * (could not be encoded or written) or 'dropped' (overflow, disconnect, or the peer is gone).
    */
-  queueMessage(message: Message): Promise<SendOutcome> {
+  queueMessage(message: Message | DecredWireMessage): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const entry: QueueEntry = {
-        message,
+        // The codec picks the family from the network; the statechart only reads `command`.
+        message: message as Message,
         settle: (outcome) => {
           if (settled) return;
           settled = true;
@@ -370,6 +382,16 @@ export class Peer {
     if (this.knownInventory.has(inventory) || this.result) return;
     this.flushOutbox();
     this.actor.send({ type: 'peer.queueInventory', inventory });
+  }
+
+  /**
+   * dcrd's QueueInventoryImmediate: announces at once in a one-entry inv (no trickle) and marks
+   * the item known; dropped when already known or before the handshake completes.
+   */
+  queueInventoryImmediate(inventory: InvVector): void {
+    if (this.knownInventory.has(inventory) || this.result) return;
+    this.flushOutbox();
+    this.actor.send({ type: 'peer.queueInventoryImmediate', inventory });
   }
 
   addKnownInventory(inventory: InvVector): void {

@@ -1,0 +1,2 @@
+export { decredProfile } from './profile.js';
+export { answeredInventory, COMMAND_REQUESTS, INVENTORY_ANSWER_COMMANDS } from './stall.js';
