@@ -57,8 +57,8 @@ const mutants: Mutant[] = [
   {
     name: 'no pong to pings',
     file: 'machines/peer.machine.ts',
-    from: "entry: internalEntry({ command: 'pong', nonce: message.nonce }),",
-    to: "entry: internalEntry({ command: 'ping', nonce: message.nonce }),",
+    from: "entries: [internalEntry({ command: 'pong', nonce: message.nonce })],",
+    to: "entries: [internalEntry({ command: 'ping', nonce: message.nonce })],",
   },
 ];
 

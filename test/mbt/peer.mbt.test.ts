@@ -104,6 +104,22 @@ async function until(condition: () => boolean, what: string, budgetMs = 2000): P
   }
 }
 
+/**
+ * `promise`, or a failure after a real-time budget: a peer that never ends must fail its test, not
+ * leave the event loop empty (which cancels every test after it).
+ */
+async function within<T>(promise: Promise<T>, what: () => string, budgetMs = 2000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what()}`)), budgetMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function listen(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -218,7 +234,10 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
   let backlogMark = 0;
   let remoteReading = true;
   const expectClosed = async (reason: string) => {
-    const result = await sut().waitForDisconnect();
+    const result = await within(
+      sut().waitForDisconnect(),
+      () => `the peer to end with '${reason}' (it is ${sut().state})`,
+    );
     assert.equal(result.reason, reason, result.detail);
     if (remote) await remote.waitClosed();
   };
@@ -534,7 +553,7 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         await settle();
         clock.increment(LINGER_MS);
       }
-      await peer.waitForDisconnect();
+      await within(peer.waitForDisconnect(), () => `the peer to end after the path (it is ${peer?.state})`);
     }
     remote?.close();
     await link?.dispose();
