@@ -91,7 +91,11 @@ describe('adversarial: handshake', () => {
         assert.equal(result.reason, 'not-version-message');
         assert.equal(listener.clock.now(), t0, 'no protocol time needed');
         await attacker.waitClosed();
-        assert.deepEqual(attacker.commands(), ['reject'], 'only the reject, never our version');
+        assert.deepEqual(
+          attacker.commands(),
+          ['reject'],
+          `only the reject, never our version (listener wrote ${peer.stats.bytesSent} bytes; attacker got ${attacker.bytesReceived}, error ${attacker.error?.message})`,
+        );
         assert.deepEqual(parseReject(attacker.received[0]!.payload), {
           message: 'version',
           code: MALFORMED,
@@ -106,9 +110,11 @@ describe('adversarial: handshake', () => {
     await withListener({}, async (listener) => {
       const { attacker, peer } = await listener.attack();
       await good.handshakeWith(listener);
+      const t0 = listener.clock.now();
       await attacker.send(versionFrame({ protocolVersion: 208 }));
       const result = await listener.removal(peer);
       assert.equal(result.reason, 'protocol-too-old');
+      assert.equal(listener.clock.now(), t0, 'at once');
       await attacker.waitClosed();
       assert.equal(attacker.bytesReceived, 0, 'spec R21f: no reject below 70002, no version either');
       await good.handshakeWith(listener);
@@ -126,9 +132,11 @@ describe('adversarial: handshake', () => {
     await withListener({}, async (listener) => {
       const { attacker, peer } = await listener.attack();
       await good.handshakeWith(listener);
+      const t0 = listener.clock.now();
       await attacker.send(versionFrame({ userAgent: `/${'x'.repeat(255)}/` }));
       const result = await listener.removal(peer);
       assert.equal(result.reason, 'malformed-message');
+      assert.equal(listener.clock.now(), t0, 'at once');
       assert.match(result.detail, /user agent/);
       await attacker.waitClosed();
       assert.equal(attacker.bytesReceived, 0, 'spec R13: a read error during the handshake sends no reject');
@@ -150,9 +158,11 @@ describe('adversarial: handshake', () => {
 
       const { attacker, peer } = await listener.attack();
       await good.handshakeWith(listener);
+      const t0 = listener.clock.now();
       await attacker.send(versionFrame({ nonce: ours }));
       const result = await listener.removal(peer);
       assert.equal(result.reason, 'self-connection');
+      assert.equal(listener.clock.now(), t0, 'at once');
       await attacker.waitClosed();
       assert.equal(attacker.bytesReceived, 0, 'spec R25: no reject');
       assert.notEqual(first.peer.state, 'disconnected', 'the first connection is not affected');
@@ -203,9 +213,11 @@ describe('adversarial: handshake', () => {
       const { attacker, peer } = await listener.attackHandshaken();
       await good.handshakeWith(listener);
       const before = attacker.received.length;
+      const t0 = listener.clock.now();
       await attacker.send(frame('sendaddrv2'));
       const result = await listener.removal(peer);
       assert.equal(result.reason, 'sendaddrv2-after-handshake');
+      assert.equal(listener.clock.now(), t0, 'at once');
       await attacker.waitClosed();
       assert.deepEqual(attacker.commands().slice(before), [], 'spec R30: no reject, no callback');
       assert.equal(polite.peer.state, 'active', 'the other peer is not affected');

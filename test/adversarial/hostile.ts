@@ -694,7 +694,7 @@ export class PeakMemory {
   private readonly timer = setInterval(() => this.sample(), 50);
 
   sample(): void {
-    const now = memory(1);
+    const now = memory();
     this.samples++;
     this.peak = {
       arrayBuffers: Math.max(this.peak.arrayBuffers, now.arrayBuffers),
