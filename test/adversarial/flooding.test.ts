@@ -63,7 +63,13 @@ describe('adversarial: flooding', () => {
     let delivered = 0;
     await withListener(
       {
-        peer: { listeners: { onGetData: (_peer, message) => void (delivered += message.inventory.length) } },
+        peer: {
+          listeners: {
+            onGetData: (_peer, message) => {
+              delivered += message.inventory.length;
+            },
+          },
+        },
       },
       async (listener) => {
         const { attacker, peer } = await listener.attackHandshaken();
