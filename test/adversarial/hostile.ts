@@ -33,7 +33,6 @@ export const MAINNET_MAGIC = bitcoinNetworks.mainnet.magic;
 /** The bitcoin profile's timers (spec §2.0), in simulated milliseconds. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000;
 export const IDLE_TIMEOUT_MS = 5 * 60_000;
-export const LINGER_MS = 5_000;
 
 export const MiB = 1024 * 1024;
 
@@ -89,7 +88,6 @@ export function varint(value: number, width?: 1 | 3 | 5 | 9): Uint8Array {
 }
 
 export const varBytes = (bytes: Uint8Array): Uint8Array => concat(varint(bytes.length), bytes);
-export const varString = (text: string): Uint8Array => varBytes(utf8.encode(text));
 
 /** A distinct 32-byte hash for each seed. */
 export function hash32(seed: number): Uint8Array {
@@ -405,6 +403,9 @@ export class Listener {
   port = 0;
   /** The latest peer for each remote address ("127.0.0.1:port"). */
   readonly byAddress = new Map<string, Peer>();
+  /** Every peer's rank in order of arrival: loopback reuses source ports, so an address alone is ambiguous. */
+  private readonly arrival = new Map<Peer, number>();
+  private arrivals = 0;
   readonly results = new Map<Peer, PeerOutput>();
   readonly handshaken = new Set<Peer>();
   readonly refused: { address: string; reason: string }[] = [];
@@ -427,7 +428,10 @@ export class Listener {
       clock: this.clock,
       maxInbound: options.maxInbound ?? 1000,
     });
-    this.supervisor.on('peerAdded', (peer) => this.byAddress.set(peer.address, peer));
+    this.supervisor.on('peerAdded', (peer) => {
+      this.arrival.set(peer, this.arrivals++);
+      this.byAddress.set(peer.address, peer);
+    });
     this.supervisor.on('peerHandshake', (peer) => this.handshaken.add(peer));
     this.supervisor.on('peerRemoved', (peer, result) => this.results.set(peer, result));
     this.supervisor.on('refused', (address, reason) => this.refused.push({ address, reason }));
@@ -442,8 +446,9 @@ export class Listener {
 
   /** A raw connection, once the listener has made a peer of it. */
   async attack(): Promise<{ attacker: Attacker; peer: Peer }> {
+    const since = this.arrivals;
     const attacker = await this.connectRaw();
-    const peer = await this.peerFor(attacker.address);
+    const peer = await this.peerFor(attacker.address, since);
     return { attacker, peer };
   }
 
@@ -462,9 +467,19 @@ export class Listener {
     return { attacker, peer };
   }
 
-  async peerFor(address: string, budgetMs = 10_000): Promise<Peer> {
-    await waitUntil(() => this.byAddress.has(address), `a peer for ${address}`, budgetMs);
-    return this.byAddress.get(address)!;
+  /** How many peers the listener has added so far. */
+  get arrivalCount(): number {
+    return this.arrivals;
+  }
+
+  /** The peer for `address` that arrived as the `since`-th peer or later. */
+  async peerFor(address: string, since = 0, budgetMs = 10_000): Promise<Peer> {
+    const fresh = () => {
+      const peer = this.byAddress.get(address);
+      return peer && this.arrival.get(peer)! >= since ? peer : undefined;
+    };
+    await waitUntil(() => fresh() !== undefined, `a peer for ${address}`, budgetMs);
+    return fresh()!;
   }
 
   resultOf(peer: Peer): PeerOutput | undefined {
@@ -480,6 +495,7 @@ export class Listener {
   /** Drops the harness's references to removed peers, like an application that keeps none. */
   forgetRemoved(): void {
     for (const [address, peer] of this.byAddress) if (this.results.has(peer)) this.byAddress.delete(address);
+    for (const peer of this.results.keys()) this.arrival.delete(peer);
     this.results.clear();
     this.handshaken.clear();
   }
@@ -556,6 +572,7 @@ export class GoodPeer {
   /** Dials `listener`, completes the handshake on both sides, then hangs up cleanly. */
   async handshakeWith(listener: Listener, budgetMs = 15_000): Promise<void> {
     let peer: Peer | undefined;
+    const since = listener.arrivalCount;
     const off = this.supervisor.on('peerAdded', (added) => {
       peer = added;
     });
@@ -573,7 +590,7 @@ export class GoodPeer {
       budgetMs,
     );
     assert.equal(ended, undefined, `good peer ended before its handshake: ${ended?.reason} ${ended?.detail}`);
-    const remote = await listener.peerFor(dialled.localAddress!);
+    const remote = await listener.peerFor(dialled.localAddress!, since);
     await waitUntil(
       () => listener.handshaken.has(remote),
       'the listener side of the good handshake',
@@ -665,12 +682,6 @@ export interface MemorySample {
 /** Memory after full collections (two by default: the second catches what finalizers released). */
 export function memory(collections = 2): MemorySample {
   for (let i = 0; i < collections; i++) gc();
-  const usage = process.memoryUsage();
-  return { arrayBuffers: usage.arrayBuffers, heapUsed: usage.heapUsed };
-}
-
-/** Memory without collecting: what is held right now, garbage included. */
-export function memoryNow(): MemorySample {
   const usage = process.memoryUsage();
   return { arrayBuffers: usage.arrayBuffers, heapUsed: usage.heapUsed };
 }

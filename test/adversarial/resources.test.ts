@@ -161,7 +161,7 @@ describe('adversarial: resources', () => {
       // Full, yet responsive: an admitted connection completes a handshake, a good peer is refused promptly.
       const lucky = attackers.find((attacker) => admitted.has(attacker.address)) as Attacker;
       await lucky.handshake();
-      const luckyPeer = await listener.peerFor(lucky.address);
+      const luckyPeer = listener.supervisor.peers().find((peer) => peer.address === lucky.address)!;
       await waitUntil(() => luckyPeer.state === 'active', 'the admitted peer to become active');
       const refusedBefore = listener.refused.length;
       await assert.rejects(good.handshakeWith(listener, 5_000), /good peer ended before its handshake/);
