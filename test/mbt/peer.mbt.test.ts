@@ -14,8 +14,11 @@ import { tricklerMachine } from '../../machines/trickler.machine.js';
 import type { PeerConfig } from '../../src/peer/config.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
+import { decredProfile } from '../../src/protocol/decred/profile.js';
 import { type Link, memoryLink, ScriptedRemote, tcpLink } from '../../src/testing/scripted-remote.js';
-import { InvType, type VersionMessage } from '../../src/wire/bitcoin/types.js';
+import { InvType, type InvVector, type VersionMessage } from '../../src/wire/bitcoin/types.js';
+import { decredNetworks } from '../../src/wire/decred/networks.js';
+import { DecredInvType } from '../../src/wire/decred/types.js';
 import type { Message } from '../../src/wire/message.js';
 import { bitcoinNetworks, type Network } from '../../src/wire/networks.js';
 import { CoverageRecorder } from './coverage.js';
@@ -40,6 +43,8 @@ const WRITE_TIMEOUT_MS = 2_000;
 /** Above the sockets' 16 KiB high-water mark: a write of one such frame is in flight until 'drain'. */
 const BULK_BYTES = 20_000;
 const OWN_NONCE = 0xfeedn;
+/** The decred configuration's outstanding-getdata limit (dcrd: 75,000; one getdata carries at most 50,000). */
+const MAX_OUTSTANDING_GETDATA = 10;
 
 type Transport = 'in-memory duplex' | 'loopback TCP';
 
@@ -57,17 +62,17 @@ const TRANSPORT_ONLY: ReadonlyMap<string, { transport: Transport; reason: string
   ],
 ]);
 
-type ConfigName = 'default' | 'strict' | 'lenient' | 'failingNewestBlock';
+type ConfigName = 'default' | 'strict' | 'lenient' | 'failingNewestBlock' | 'decred';
 
 const coverage = new CoverageRecorder();
 const model = createTestModel(peerModel);
 const paths = [...model.getShortestPaths(), ...model.getSimplePaths()];
 const unique = new Map(paths.map((path) => [path.description, path]));
 
-function remoteVersion(nonce: bigint) {
+function remoteVersion(nonce: bigint, protocolVersion = 70016): VersionMessage {
   return {
     command: 'version' as const,
-    protocolVersion: 70016,
+    protocolVersion,
     services: 1n,
     timestamp: 1_700_000_000n,
     addrYou: { services: 0n, ip: new Uint8Array(16), port: 0 },
@@ -82,6 +87,14 @@ function remoteVersion(nonce: bigint) {
 /** A message of `bytes` payload bytes under a command no node knows (encoded and decoded as is). */
 function bulk(bytes: number, rawCommand = 'bulk'): Message {
   return { command: 'unknown', rawCommand, payload: new Uint8Array(bytes) };
+}
+
+function txInventory(first: number, count: number): InvVector[] {
+  return Array.from({ length: count }, (_, i) => {
+    const hash = new Uint8Array(32);
+    new DataView(hash.buffer).setUint32(0, first + i, true);
+    return { type: DecredInvType.tx, hash };
+  });
 }
 
 /** A command name longer than the 12 bytes a frame header holds: it cannot be encoded. */
@@ -168,6 +181,15 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         };
       case 'lenient':
         return { ...base, network: bitcoinNetworks.regtest };
+      case 'decred':
+        return {
+          ...base,
+          network: decredNetworks.simnet,
+          profile: {
+            ...decredProfile,
+            limits: { ...decredProfile.limits, maxOutstandingGetData: MAX_OUTSTANDING_GETDATA },
+          },
+        };
       case 'failingNewestBlock':
         return {
           ...base,
@@ -178,6 +200,19 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
     }
   };
   const config = () => configFor(configName);
+  const isDecred = () => configName === 'decred';
+  /** btcd sends rejects; dcrd never does. */
+  const sendsRejects = () => !isDecred();
+  let direction: 'inbound' | 'outbound' | undefined;
+  /** The remote's version: protocol 70016 on Bitcoin, 12 (dcrd's newest) on Decred. */
+  const versionFrom = (nonce: bigint, overrides: Partial<VersionMessage> = {}): VersionMessage => ({
+    ...remoteVersion(nonce, isDecred() ? 12 : 70016),
+    ...overrides,
+  });
+  /** Decred encodes a version as of the version it announces. */
+  const sendVersion = (version: VersionMessage) =>
+    far().send(version, isDecred() ? version.protocolVersion : undefined);
+  const immediateItem: InvVector = { type: DecredInvType.tx, hash: new Uint8Array(32).fill(6) };
   // Inbound peers claim an address; the lenient configuration's remote is on localhost.
   const inboundAddress = () => (configName === 'lenient' ? '127.0.0.1:50001' : '10.0.0.1:50001');
 
@@ -240,6 +275,9 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
     );
     assert.equal(result.reason, reason, result.detail);
     if (remote) await remote.waitClosed();
+    if (!sendsRejects()) {
+      assert.ok(!far().received.some((message) => message.command === 'reject'), 'dcrd sends no reject');
+    }
   };
   const expectLinger = async () => {
     const before = sut().state;
@@ -260,12 +298,17 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         CONFIGURE_FAILING_NEWEST_BLOCK: () => {
           configName = 'failingNewestBlock';
         },
+        CONFIGURE_DECRED: () => {
+          configName = 'decred';
+        },
         ACCEPT_INBOUND: async () => {
           const socket = await connect();
+          direction = 'inbound';
           peer = Peer.inbound(config(), socket, inboundAddress());
         },
         DIAL_OUTBOUND: async () => {
           const socket = await connect();
+          direction = 'outbound';
           peer = Peer.outbound(config(), '10.0.0.2:18555', socket);
           await untilReceivedOrEnded('version');
         },
@@ -295,9 +338,20 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         },
         REMOTE_VERSION: async () => {
           mark = far().received.length;
-          far().send(remoteVersion(0x1234n));
-          if (sut().verAckReceived || sut().state === 'active') return;
+          sendVersion(versionFrom(0x1234n));
+          await until(() => sut().versionKnown || sut().state === 'disconnected', 'the version to be read');
+          if (isDecred() && direction === 'outbound') return; // dcrd order: our verack waits for theirs
+          // Our answer, even when the remote acknowledged early (then we are active already).
           await untilReceivedOrEnded('verack', mark);
+        },
+        REMOTE_LEGACY_VERSION: async () => {
+          sendVersion(versionFrom(0x1235n, { protocolVersion: 11 }));
+          await untilReceivedOrEnded('verack');
+        },
+        REMOTE_EARLY_MESSAGES: async () => {
+          far().send({ command: 'ping', nonce: 5n });
+          far().send({ command: 'getaddr' });
+          await settle();
         },
         REMOTE_VERACK_EARLY: async () => {
           far().send({ command: 'verack' });
@@ -308,13 +362,15 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           await far().waitFor('reject');
         },
         REMOTE_OLD_VERSION: async () => {
-          far().send({ ...remoteVersion(0x99n), protocolVersion: 208 });
+          // Below the minimum: 209 on Bitcoin, 9 (no reject any more) on Decred.
+          sendVersion(versionFrom(0x99n, { protocolVersion: isDecred() ? 8 : 208 }));
         },
         REMOTE_OWN_NONCE: async () => {
-          far().send(remoteVersion(OWN_NONCE));
+          sendVersion(versionFrom(OWN_NONCE));
         },
         REMOTE_VETOED_VERSION: async () => {
-          far().send({ ...remoteVersion(0x4242n), userAgent: '/vetoed:1.0/' });
+          sendVersion(versionFrom(0x4242n, { userAgent: '/vetoed:1.0/' }));
+          if (!sendsRejects()) return;
           const reject = await far().waitFor('reject');
           assert.equal(reject.command === 'reject' && reject.reason, 'not you');
         },
@@ -322,6 +378,25 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
           void sut().queueMessage({ command: 'getaddr' });
           sut().queueInventory({ type: InvType.tx, hash: new Uint8Array(32).fill(7) });
           await settle();
+        },
+        QUEUE_INVENTORY_IMMEDIATE: () => {
+          mark = far().received.length;
+          sut().queueInventoryImmediate(immediateItem);
+        },
+        GETDATA_OVER_LIMIT: () => {
+          void sut().queueMessage({
+            command: 'getdata',
+            inventory: txInventory(0, MAX_OUTSTANDING_GETDATA + 1),
+          });
+        },
+        GETDATA_THEN_OVER_LIMIT: async () => {
+          mark = far().received.length;
+          const half = MAX_OUTSTANDING_GETDATA / 2 + 1;
+          void sut().queueMessage({ command: 'getdata', inventory: txInventory(0, half) });
+          await far().waitFor('getdata', mark);
+          await settle();
+          assert.equal(sut().state, 'active', `${half} outstanding vectors are within the limit`);
+          void sut().queueMessage({ command: 'getdata', inventory: txInventory(100, half) });
         },
         QUEUE_INVENTORY: async () => {
           mark = far().received.length;
@@ -447,6 +522,7 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         },
         REMOTE_PING_FIRST: async () => {
           far().send({ command: 'ping', nonce: 1n });
+          if (!sendsRejects()) return;
           const reject = await far().waitFor('reject');
           assert.equal(
             reject.command === 'reject' && reject.reason,
@@ -503,7 +579,7 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         },
         REMOTE_DUPLICATE_VERSION: async () => {
           mark = far().received.length;
-          far().send(remoteVersion(0x5678n));
+          far().send(versionFrom(0x5678n));
           const reject = await far().waitFor('reject', mark);
           assert.equal(reject.command === 'reject' && reject.code, 0x12);
         },
@@ -600,8 +676,53 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
       assert.ok((peerSocket?.writableLength ?? 0) > 0, 'our writes wait for the remote to read');
       assert.equal(far().received.length, backlogMark, 'the remote has read nothing since it stopped');
     };
+    const commands = () => far().received.map((message) => message.command);
+    /** dcrd: no sendaddrv2, and an inbound peer's version advertises the negotiated version. */
+    const decredAwaitingVerack = (negotiated: number) => async () => {
+      await far().waitFor('verack');
+      assert.deepEqual(commands(), ['version', 'verack']);
+      const ours = far().received[0];
+      assert.equal(ours?.command === 'version' && ours.protocolVersion, negotiated);
+      assert.equal(sut().state, 'handshaking');
+    };
     return {
       connected: () => assert.equal(peer, undefined),
+      decredConnected: () => assert.equal(peer, undefined),
+      decredAwaitingVersion: awaitingVersion,
+      decredOutboundAwaitingVersion: outboundAwaitingVersion,
+      decredAwaitingVerack: decredAwaitingVerack(12),
+      decredLegacyAwaitingVerack: decredAwaitingVerack(11),
+      decredLegacyStashed: async () => {
+        await settle();
+        assert.equal(sut().state, 'handshaking', 'a legacy remote may send two messages before verack');
+        assert.deepEqual(commands(), ['version', 'verack'], 'the stashed ping is not answered yet');
+      },
+      decredActiveReplayed: async () => {
+        const pong = await far().waitFor('pong');
+        assert.equal(pong.command === 'pong' && pong.nonce, 5n, 'the stashed ping is handled once active');
+        assert.equal(sut().state, 'active');
+      },
+      decredOutboundAwaitingVerack: async () => {
+        await settle();
+        assert.deepEqual(commands(), ['version'], 'dcrd order: no verack before the remote acknowledges');
+        assert.equal(sut().state, 'handshaking');
+      },
+      decredActive: async () => {
+        assert.equal(sut().state, 'active');
+        await far().waitFor('verack');
+      },
+      decredInventoryDropped: async () => {
+        await settle();
+        assert.equal(sut().state, 'handshaking');
+        assert.equal(far().received.length, 0, 'inventory before the handshake is not announced');
+        assert.equal(sut().isKnownInventory(immediateItem), false);
+      },
+      decredAnnouncedImmediately: async () => {
+        // No trickle interval passes.
+        const inv = await far().waitFor('inv', mark);
+        assert.deepEqual(inv.command === 'inv' && inv.inventory, [immediateItem]);
+        assert.equal(sut().isKnownInventory(immediateItem), true, 'the trickle will not repeat it');
+      },
       strictConnected: () => assert.equal(peer, undefined),
       lenientConnected: () => assert.equal(peer, undefined),
       failingNewestBlockConnected: () => assert.equal(peer, undefined),

@@ -10,7 +10,9 @@ import { createMachine } from 'xstate';
  * another one, each with its own short branch so that the number of simple paths stays small:
  * - strict: a pong deadline, a 64 KiB send queue, a write deadline, unknown commands forbidden;
  * - lenient: regtest from 127.0.0.1, where a malformed (but framed) message is tolerated;
- * - failingNewestBlock: the application's newestBlock callback throws, so no version can be built.
+ * - failingNewestBlock: the application's newestBlock callback throws, so no version can be built;
+ * - decred: a Decred network, so the dcrd profile (dcrd handshake order, no rejects, unknown commands
+ *   fatal, per-inventory stall tracking; its outstanding-getdata limit lowered to 10 vectors).
  *
  * Transport-specific events (see TRANSPORT_ONLY in peer.mbt.test.ts): DIAL and DIAL_REFUSED need a
  * real TCP dial; REMOTE_STOPS_READING needs a writer that a paused reader really stalls, which only
@@ -29,6 +31,7 @@ export const peerModel = createMachine({
         CONFIGURE_STRICT: 'strictConnected',
         CONFIGURE_LENIENT: 'lenientConnected',
         CONFIGURE_FAILING_NEWEST_BLOCK: 'failingNewestBlockConnected',
+        CONFIGURE_DECRED: 'decredConnected',
       },
     },
 
@@ -190,6 +193,53 @@ export const peerModel = createMachine({
     },
     failingNewestBlockAwaitingVersion: { on: { REMOTE_VERSION: 'newestBlockFailed' } },
 
+    // Decred (dcrd profile).
+    decredConnected: {
+      on: {
+        ACCEPT_INBOUND: 'decredAwaitingVersion',
+        DIAL_OUTBOUND: 'decredOutboundAwaitingVersion',
+      },
+    },
+    decredAwaitingVersion: {
+      on: {
+        REMOTE_VERSION: 'decredAwaitingVerack',
+        REMOTE_LEGACY_VERSION: 'decredLegacyAwaitingVerack',
+        REMOTE_PING_FIRST: 'notVersionMessage',
+        REMOTE_OLD_VERSION: 'protocolTooOld',
+        REMOTE_VETOED_VERSION: 'versionVetoed',
+        QUEUE_INVENTORY_IMMEDIATE: 'decredInventoryDropped',
+      },
+    },
+    decredInventoryDropped: {},
+    // Protocol 12: the next message must be verack.
+    decredAwaitingVerack: {
+      on: {
+        REMOTE_VERACK: 'decredActive',
+        REMOTE_UNKNOWN: 'unknownCommand',
+        REMOTE_GETADDR_EARLY: 'notVerackMessage',
+      },
+    },
+    // A legacy remote (protocol 11) may send two messages before its verack; they wait for active.
+    decredLegacyAwaitingVerack: { on: { REMOTE_EARLY_MESSAGES: 'decredLegacyStashed' } },
+    decredLegacyStashed: {
+      on: {
+        REMOTE_VERACK: 'decredActiveReplayed',
+        REMOTE_GETADDR_EARLY: 'notVerackMessage',
+      },
+    },
+    decredActiveReplayed: {},
+    // dcrd order: the outbound side sends its verack only after the remote's.
+    decredOutboundAwaitingVersion: { on: { REMOTE_VERSION: 'decredOutboundAwaitingVerack' } },
+    decredOutboundAwaitingVerack: { on: { REMOTE_VERACK: 'decredActive' } },
+    decredActive: {
+      on: {
+        QUEUE_INVENTORY_IMMEDIATE: 'decredAnnouncedImmediately',
+        GETDATA_OVER_LIMIT: 'tooManyRequests',
+        GETDATA_THEN_OVER_LIMIT: 'tooManyRequests',
+      },
+    },
+    decredAnnouncedImmediately: {},
+
     dialFailed: { type: 'final' },
     dialTimeout: { type: 'final' },
     notVersionMessage: { type: 'final' },
@@ -198,8 +248,10 @@ export const peerModel = createMachine({
     versionVetoed: { type: 'final' },
     newestBlockFailed: { type: 'final' },
     stall: { type: 'final' },
+    tooManyRequests: { type: 'final' },
     handshakeTimeout: { type: 'final' },
     invalidHandshakeMessage: { type: 'final' },
+    notVerackMessage: { type: 'final' },
     idleTimeout: { type: 'final' },
     pongTimeout: { type: 'final' },
     duplicateVersion: { type: 'final' },
@@ -226,8 +278,10 @@ export const EXPECTED_REASON: ReadonlyMap<string, string> = new Map([
   ['versionVetoed', 'version-vetoed'],
   ['newestBlockFailed', 'newest-block-failed'],
   ['stall', 'stall'],
+  ['tooManyRequests', 'too-many-requests'],
   ['handshakeTimeout', 'handshake-timeout'],
   ['invalidHandshakeMessage', 'invalid-handshake-message'],
+  ['notVerackMessage', 'not-verack-message'],
   ['idleTimeout', 'idle-timeout'],
   ['pongTimeout', 'pong-timeout'],
   ['duplicateVersion', 'duplicate-version'],
