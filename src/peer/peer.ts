@@ -153,7 +153,7 @@ export class Peer {
       observer: {
         read: (bytes, message, error) => {
           this.stats.recordRead(bytes, message !== undefined);
-          this.config.listeners?.onRead?.(this, bytes, message, error);
+          this.safely('onRead', () => this.config.listeners?.onRead?.(this, bytes, message, error));
           if (this.config.logger && message) this.logMessage('received', message, bytes);
         },
         wrote: (bytes, frame) => {
@@ -219,7 +219,7 @@ export class Peer {
             this.lastState = state;
             this.emit('state', state);
             if (wasHandshaking && state === 'active') {
-              this.config.listeners?.onVerAck?.(this);
+              this.safely('onVerAck', () => this.config.listeners?.onVerAck?.(this));
               if (this.wantsAddrV2)
                 this.safely('onSendAddrV2', () => this.config.listeners?.onSendAddrV2?.(this));
               this.emit('handshake');

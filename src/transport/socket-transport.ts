@@ -72,13 +72,15 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
       }
     };
 
-    socket.on('data', onData);
-    socket.on('error', (error: Error) => {
+    const onError = (error: Error) => {
       lastError = error;
-    });
-    socket.on('close', () => {
+    };
+    const onClose = () => {
       send(lastError ? { type: 'transport.closed', error: lastError } : { type: 'transport.closed' });
-    });
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
 
     receive((command) => {
       switch (command.type) {
@@ -116,7 +118,13 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
 
     return () => {
       reading = false;
+      // Nothing of this transport may stay reachable from the socket (an application can keep a
+      // finished Peer, and with it the socket): a partly received frame can be megabytes.
       socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      socket.on('error', () => {});
+      decoder.release();
       socket.destroy();
     };
   },

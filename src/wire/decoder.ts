@@ -55,6 +55,16 @@ export class FrameDecoder {
   }
 
   /** Switch to the negotiated protocol version (and witness encoding) for the frames that follow. */
+  /** Drops a partly received frame (the connection is gone); the decoder reads nothing more. */
+  release(): void {
+    this.payload = undefined;
+    this.backlog = undefined;
+    this.header = undefined;
+    this.released = true;
+  }
+
+  private released = false;
+
   setProtocol(protocolVersion: number, witness = this.context.witness): void {
     this.context = { ...this.context, protocolVersion, witness };
   }
@@ -86,6 +96,7 @@ export class FrameDecoder {
    */
   consume(input: Uint8Array, onFrame: (message: Message, size: number) => void): void {
     if (this.fatal) throw this.fatal;
+    if (this.released) return;
     let chunk = plainBytes(input);
     if (this.backlog) {
       const joined = new Uint8Array(this.backlog.length + chunk.length);
