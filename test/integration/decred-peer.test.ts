@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimulatedClock } from 'xstate';
 import { type PeerConfig, profileFor, resolveSettings } from '../../src/peer/config.js';
+import { type DecredPeerListeners, decredListeners } from '../../src/peer/listeners.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
 import { decredProfile } from '../../src/protocol/decred/profile.js';
@@ -22,7 +23,12 @@ import {
 import type { InvMessage, InvVector, VersionMessage } from '../../src/wire/bitcoin/types.js';
 import { decredNetworks } from '../../src/wire/decred/networks.js';
 import { txHash } from '../../src/wire/decred/transaction.js';
-import { DecredInvType, type DecredTxMessage } from '../../src/wire/decred/types.js';
+import {
+  DecredAddressType,
+  type DecredAddrV2Entry,
+  DecredInvType,
+  type DecredTxMessage,
+} from '../../src/wire/decred/types.js';
 import { bytesToHex, hexToBytes } from '../../src/wire/hex.js';
 import { type DecredWireMessage, decodePayloadOf, type Message } from '../../src/wire/message.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
@@ -596,5 +602,280 @@ describe('dcrd stall and resource rules', () => {
       assert.equal((await peer.waitForDisconnect()).reason, 'write-timeout');
       await close();
     }
+  });
+});
+
+/** The dcrd listener each Decred command reaches (addr is exchanged at protocol 11, below). */
+const DECRED_LISTENER: ReadonlyMap<string, keyof DecredPeerListeners> = new Map<
+  string,
+  keyof DecredPeerListeners
+>([
+  ['getaddr', 'onGetAddr'],
+  ['addr', 'onAddr'],
+  ['addrv2', 'onAddrV2'],
+  ['ping', 'onPing'],
+  ['pong', 'onPong'],
+  ['mempool', 'onMemPool'],
+  ['tx', 'onTx'],
+  ['block', 'onBlock'],
+  ['inv', 'onInv'],
+  ['headers', 'onHeaders'],
+  ['notfound', 'onNotFound'],
+  ['getdata', 'onGetData'],
+  ['getblocks', 'onGetBlocks'],
+  ['getheaders', 'onGetHeaders'],
+  ['getminings', 'onGetMiningState'],
+  ['miningstate', 'onMiningState'],
+  ['getcfilter', 'onGetCFilter'],
+  ['getcfheaders', 'onGetCFHeaders'],
+  ['getcftypes', 'onGetCFTypes'],
+  ['cfilter', 'onCFilter'],
+  ['cfheaders', 'onCFHeaders'],
+  ['cftypes', 'onCFTypes'],
+  ['feefilter', 'onFeeFilter'],
+  ['getcfilterv2', 'onGetCFilterV2'],
+  ['cfilterv2', 'onCFilterV2'],
+  ['getcfsv2', 'onGetCFsV2'],
+  ['cfiltersv2', 'onCFiltersV2'],
+  ['sendheaders', 'onSendHeaders'],
+  ['getinitstate', 'onGetInitState'],
+  ['initstate', 'onInitState'],
+  ['mixpairreq', 'onMixPairReq'],
+  ['mixkeyxchg', 'onMixKeyExchange'],
+  ['mixcphrtxt', 'onMixCiphertexts'],
+  ['mixslotres', 'onMixSlotReserve'],
+  ['mixfactpoly', 'onMixFactoredPoly'],
+  ['mixdcnet', 'onMixDCNet'],
+  ['mixconfirm', 'onMixConfirm'],
+  ['mixsecrets', 'onMixSecrets'],
+]);
+
+/** Listeners that record [listener, command] for every Decred message type. */
+function recordingListeners(calls: [string, string][]): DecredPeerListeners<Peer> {
+  const listeners: DecredPeerListeners<Peer> = {};
+  for (const name of DECRED_LISTENER.values()) {
+    (listeners as Record<string, unknown>)[name] = (_peer: Peer, message: DecredWireMessage) =>
+      calls.push([name, message.command]);
+  }
+  return listeners;
+}
+
+/** Two peerchart Decred peers on one connection, handshaken; clocks are simulated (no pings). */
+async function decredPair(
+  link: Link,
+  outboundExtra: Partial<PeerConfig<Peer>> = {},
+  inboundExtra: Partial<PeerConfig<Peer>> = {},
+): Promise<[Peer, Peer]> {
+  const outbound = Peer.outbound(config(newClock(), outboundExtra), '10.0.0.2:18555', link.remoteSocket);
+  const inbound = Peer.inbound(config(newClock(), inboundExtra), link.peerSocket);
+  await waitUntil(() => outbound.state === 'active' && inbound.state === 'active');
+  return [outbound, inbound];
+}
+
+async function closeAll(...peers: Peer[]): Promise<void> {
+  for (const peer of peers) peer.disconnect();
+  await Promise.all(peers.map((peer) => peer.waitForDisconnect()));
+}
+
+async function exchangeEverything(
+  from: Peer,
+  calls: [string, string][],
+  protocolVersion: number,
+): Promise<void> {
+  const samples = decredSamples(protocolVersion);
+  const start = calls.length;
+  for (const message of samples) assert.equal(await from.queueMessage(message), 'sent', message.command);
+  await waitUntil(() => calls.length === start + samples.length);
+  assert.deepEqual(
+    calls.slice(start),
+    samples.map((message) => [DECRED_LISTENER.get(message.command), message.command]),
+  );
+}
+
+describe('dcrd upstream peer tests (spec §4.2, §4.3), made stricter', () => {
+  it('TestPeerHandshake: version 12, agent, services, flags, zero ping stats, bytes both ways', async () => {
+    for (const proxy of [undefined, '10.0.0.2:9050']) {
+      const [outbound, inbound] = await decredPair(
+        await memoryLink(),
+        { userAgentName: 'peer', userAgentVersion: '1.0', services: 4n, ...(proxy ? { proxy } : {}) },
+        { services: 1n },
+      );
+      for (const peer of [outbound, inbound]) {
+        assert.equal(peer.protocolVersion, 12);
+        assert.ok(peer.connected && peer.versionKnown && peer.verAckReceived);
+        assert.equal(peer.lastPingNonce, 0n);
+        assert.equal(peer.lastPingMicros, 0);
+      }
+      assert.equal(inbound.userAgent, '/peerchart:0.1.0/peer:1.0/');
+      assert.equal(inbound.services, 4n);
+      assert.equal(outbound.services, 1n);
+      // A version is 85 + varint + agent bytes of payload; then a 24-byte verack.
+      const versionFrame = (agent: string) => 24 + 85 + 1 + agent.length;
+      assert.equal(outbound.statsSnapshot().bytesSent, versionFrame('/peerchart:0.1.0/peer:1.0/') + 24);
+      assert.equal(inbound.statsSnapshot().bytesSent, versionFrame('/peerchart:0.1.0/') + 24);
+      assert.equal(outbound.statsSnapshot().bytesSent, inbound.statsSnapshot().bytesReceived);
+      assert.equal(inbound.statsSnapshot().bytesSent, outbound.statsSnapshot().bytesReceived);
+      const addrYou = inbound.remoteVersion!.addrYou;
+      if (proxy) assert.deepEqual([addrYou.port, addrYou.ip.every((byte) => byte === 0)], [0, true]);
+      else assert.equal(addrYou.port, 18555);
+      await closeAll(outbound, inbound);
+    }
+  });
+
+  it('TestPeerListeners: every Decred message reaches its own listener with its own type', async () => {
+    const calls: [string, string][] = [];
+    const [outbound, inbound] = await decredPair(
+      await memoryLink(),
+      {},
+      { listeners: decredListeners(recordingListeners(calls)) },
+    );
+    await exchangeEverything(outbound, calls, 12);
+    assert.equal(inbound.state, 'active');
+    await closeAll(outbound, inbound);
+
+    // addr exists only below 12: the same at protocol 11.
+    const legacy: [string, string][] = [];
+    const [old, oldInbound] = await decredPair(
+      await memoryLink(),
+      { protocolVersion: 11 },
+      { listeners: decredListeners(recordingListeners(legacy)) },
+    );
+    await exchangeEverything(old, legacy, 11);
+    assert.ok(legacy.some(([name]) => name === 'onAddr'));
+    await closeAll(old, oldInbound);
+  });
+
+  it('TestPeerHandshakeCallback: an inbound veto fails its handshake; the outbound side sees the close', async () => {
+    const link = await memoryLink();
+    let vetoed = 0;
+    const outbound = Peer.outbound(config(newClock()), '10.0.0.2:18555', link.remoteSocket);
+    const inbound = Peer.inbound(
+      config(newClock(), {
+        listeners: {
+          onVersion: () => {
+            vetoed++;
+            return { command: 'reject', message: 'version', code: 0x10, reason: 'not today' };
+          },
+        },
+      }),
+      link.peerSocket,
+    );
+    assert.deepEqual(await inbound.waitForDisconnect(), { reason: 'version-vetoed', detail: 'not today' });
+    assert.equal((await outbound.waitForDisconnect()).reason, 'remote-closed');
+    assert.equal(vetoed, 1);
+  });
+
+  it('TestOldProtocolVersion: both at 8, OnVersion fires, no verack, both disconnect', async () => {
+    const link = await memoryLink();
+    const versions: number[] = [];
+    let veracks = 0;
+    const listeners = {
+      onVersion: (_peer: Peer, version: VersionMessage) => {
+        versions.push(version.protocolVersion);
+        return undefined;
+      },
+      onVerAck: () => veracks++,
+    };
+    const outbound = Peer.outbound(
+      config(newClock(), { protocolVersion: 8, listeners }),
+      '10.0.0.2:18555',
+      link.remoteSocket,
+    );
+    const inbound = Peer.inbound(config(newClock(), { protocolVersion: 8, listeners }), link.peerSocket);
+    assert.equal((await inbound.waitForDisconnect()).reason, 'protocol-too-old');
+    assert.ok(['remote-closed', 'protocol-too-old'].includes((await outbound.waitForDisconnect()).reason));
+    assert.deepEqual(versions, [8], 'the inbound side saw the version before refusing it');
+    assert.equal(veracks, 0);
+  });
+
+  it('TestNoNewestBlock: a failing NewestBlock fails that side, inbound then outbound', async () => {
+    const failing = {
+      newestBlock: () => {
+        throw new Error('no chain');
+      },
+    };
+    const first = await memoryLink();
+    const outbound = Peer.outbound(config(newClock()), '10.0.0.2:18555', first.remoteSocket);
+    const inbound = Peer.inbound(config(newClock(), failing), first.peerSocket);
+    assert.equal((await inbound.waitForDisconnect()).reason, 'newest-block-failed');
+    assert.equal((await outbound.waitForDisconnect()).reason, 'remote-closed');
+
+    const second = await memoryLink();
+    const failingOut = Peer.outbound(config(newClock(), failing), '10.0.0.2:18555', second.remoteSocket);
+    const fine = Peer.inbound(config(newClock()), second.peerSocket);
+    assert.equal((await failingOut.waitForDisconnect()).reason, 'newest-block-failed');
+    assert.ok(['remote-closed', 'handshake-timeout'].includes((await fine.waitForDisconnect()).reason));
+  });
+
+  it('TestDuplicateVersionMsg: a version after the handshake disconnects the receiver', async () => {
+    const [outbound, inbound] = await decredPair(await memoryLink());
+    await outbound.queueMessage(dcrdVersion());
+    assert.equal((await inbound.waitForDisconnect()).reason, 'duplicate-version');
+    await closeAll(outbound);
+  });
+
+  it('TestUpdateLastBlockHeight: starts at the advertised height and only moves forward', async () => {
+    const { peer, close } = await handshaken(memoryLink, {}, dcrdVersion({ lastBlock: 100 }));
+    assert.equal(peer.statsSnapshot().lastBlock, 100);
+    peer.updateLastBlockHeight(99);
+    assert.equal(peer.statsSnapshot().lastBlock, 100);
+    peer.updateLastBlockHeight(101);
+    assert.equal(peer.statsSnapshot().lastBlock, 101);
+    await close();
+  });
+
+  it('TestPushAddrV2Msg: 0, 0, 1, 10 and 1100 addresses send 0, 0, 1, 10 and 1000', async () => {
+    const received: number[] = [];
+    const [outbound, inbound] = await decredPair(
+      await memoryLink(),
+      {},
+      {
+        listeners: decredListeners({ onAddrV2: (_peer, message) => received.push(message.addresses.length) }),
+      },
+    );
+    const entries = (count: number): DecredAddrV2Entry[] =>
+      Array.from({ length: count }, (_, i) => ({
+        timestamp: 1_700_000_000n,
+        services: 1n,
+        type: DecredAddressType.ipv4,
+        addr: new Uint8Array([10, 0, i >> 8, i & 255]),
+        port: 9108,
+      }));
+    const sent = [0, 0, 1, 10, 1100].map((count) => outbound.pushAddrV2Msg(entries(count) as never).length);
+    assert.deepEqual(sent, [0, 0, 1, 10, 1000]);
+    await waitUntil(() => received.length === 3);
+    assert.deepEqual(received, [1, 10, 1000]);
+    await closeAll(outbound, inbound);
+  });
+
+  it('Example_newOutboundPeer: handshake, then ping → pong', async () => {
+    const [outbound, inbound] = await decredPair(await memoryLink());
+    let pongs = 0;
+    outbound.on('message', (message) => {
+      if (message.command === 'pong') pongs++;
+    });
+    await outbound.queueMessage({ command: 'ping', nonce: 12n });
+    await waitUntil(() => pongs === 1);
+    await closeAll(outbound, inbound);
+  });
+});
+
+describe('two peerchart Decred peers over loopback TCP', () => {
+  it('handshake and exchange every Decred message type, both ways', async () => {
+    const link = await tcpLink();
+    const outboundCalls: [string, string][] = [];
+    const inboundCalls: [string, string][] = [];
+    const [outbound, inbound] = await decredPair(
+      link,
+      { listeners: decredListeners(recordingListeners(outboundCalls)) },
+      { listeners: decredListeners(recordingListeners(inboundCalls)) },
+    );
+    assert.equal(inbound.address.startsWith('127.0.0.1:'), true);
+    await exchangeEverything(outbound, inboundCalls, 12);
+    await exchangeEverything(inbound, outboundCalls, 12);
+    assert.equal(new Set(inboundCalls.map(([, command]) => command)).size, decredSamples(12).length);
+    assert.ok(outbound.state === 'active' && inbound.state === 'active');
+    await closeAll(outbound, inbound);
+    await link.dispose();
   });
 });
