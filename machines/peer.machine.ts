@@ -140,7 +140,8 @@ const transportPlaceholder = fromCallback<TransportCommand, unknown>(() => {
 });
 
 /**
- * One remote peer, btcd's behaviour as a statechart (spec §2). The transport owns the socket; the
+ * One remote peer, btcd's or dcrd's behaviour as a statechart (spec §2); where they differ, a guard
+ * or a named setting from the profile decides. The transport owns the socket; the
  * send queue owns outgoing order; pinger, trickler and stall monitor live only while active.
  */
 export const peerMachine = setup({

@@ -20,7 +20,8 @@ export const COMMON_OPTIONS = {
 } as const;
 
 export const COMMON_HELP = `common options:
-  --network NAME            regtest (default), mainnet, testnet3, testnet4, signet, simnet
+  --network NAME            regtest (default), mainnet, testnet3, testnet4, signet, simnet,
+                            decred-mainnet, decred-testnet3, decred-simnet, decred-regnet
   --json                    one JSON object per line on stdout
   --services N              services to advertise (decimal or 0x…)
   --protocol-version N      newest protocol version to advertise
