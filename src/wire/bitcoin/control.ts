@@ -1,11 +1,11 @@
 import { MAX_MESSAGE_PAYLOAD } from '../bytes.js';
 import type { MessageCodec } from '../codec.js';
+import { emptyCodec } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import { BITCOIN_MAX_PAYLOAD_LENGTH, BitcoinProtocol } from '../networks.js';
 import { readNetAddress, writeNetAddress } from './address.js';
 import type {
   AlertMessage,
-  EmptyMessage,
   FeeFilterMessage,
   NetAddress,
   PingMessage,
@@ -63,19 +63,6 @@ export const versionCodec: MessageCodec<VersionMessage> = {
     if (context.protocolVersion >= BitcoinProtocol.bip37) writer.bool(message.relay ?? true);
   },
 };
-
-function emptyCodec<C extends string>(
-  command: C,
-  minProtocolVersion?: number,
-): MessageCodec<EmptyMessage<C>> {
-  return {
-    command,
-    ...(minProtocolVersion === undefined ? {} : { minProtocolVersion }),
-    maxPayloadLength: () => 0,
-    decode: () => ({ command }),
-    encode: () => {},
-  };
-}
 
 export const verackCodec = emptyCodec('verack');
 export const getAddrCodec = emptyCodec('getaddr');

@@ -1,38 +1,16 @@
-import type { ByteReader, ByteWriter } from '../bytes.js';
 import type { MessageCodec } from '../codec.js';
+import { INV_VECTOR_SIZE, readInventory, writeInventory } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import type {
   GetBlocksMessage,
   GetDataMessage,
   GetHeadersMessage,
   InvMessage,
-  InvVector,
   NotFoundMessage,
 } from './types.js';
 
 export const MAX_INV_PER_MESSAGE = 50_000;
 export const MAX_LOCATOR_HASHES = 500;
-const INV_VECTOR_SIZE = 36;
-
-function readInventory(reader: ByteReader, what: string): InvVector[] {
-  const count = reader.count(MAX_INV_PER_MESSAGE, what);
-  // Checked before allocating: a count the remaining bytes cannot hold is a truncation.
-  if (count * INV_VECTOR_SIZE > reader.remaining) {
-    throw new WireError('truncated', `${what}: ${count} vectors need ${count * INV_VECTOR_SIZE} bytes`);
-  }
-  const inventory: InvVector[] = new Array(count);
-  for (let i = 0; i < count; i++)
-    inventory[i] = { type: reader.u32le('inventory type'), hash: reader.hash('inventory hash') };
-  return inventory;
-}
-
-function writeInventory(writer: ByteWriter, inventory: readonly InvVector[], what: string): void {
-  if (inventory.length > MAX_INV_PER_MESSAGE) {
-    throw new WireError('too-many-entries', `${what} count ${inventory.length} > ${MAX_INV_PER_MESSAGE}`);
-  }
-  writer.varint(inventory.length);
-  for (const item of inventory) writer.u32le(item.type).hash(item.hash);
-}
 
 function inventoryCodec<C extends 'inv' | 'getdata' | 'notfound'>(
   command: C,
@@ -40,8 +18,9 @@ function inventoryCodec<C extends 'inv' | 'getdata' | 'notfound'>(
   return {
     command,
     maxPayloadLength: () => 9 + MAX_INV_PER_MESSAGE * INV_VECTOR_SIZE,
-    decode: (reader) => ({ command, inventory: readInventory(reader, command) }) as InvMessage,
-    encode: (message, writer) => writeInventory(writer, message.inventory, command),
+    decode: (reader) =>
+      ({ command, inventory: readInventory(reader, command, MAX_INV_PER_MESSAGE) }) as InvMessage,
+    encode: (message, writer) => writeInventory(writer, message.inventory, command, MAX_INV_PER_MESSAGE),
   };
 }
 

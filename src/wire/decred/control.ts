@@ -1,11 +1,11 @@
 import { readNetAddress, writeNetAddress } from '../bitcoin/address.js';
 import { MAX_MESSAGE_PAYLOAD } from '../bytes.js';
 import type { MessageCodec } from '../codec.js';
+import { emptyCodec } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import { DecredProtocol } from './networks.js';
 import { asciiText, isStrictAscii, readAsciiString, writeAsciiString } from './strings.js';
 import type {
-  EmptyMessage,
   FeeFilterMessage,
   NetAddress,
   PingMessage,
@@ -68,18 +68,7 @@ export const versionCodec: MessageCodec<VersionMessage> = {
   },
 };
 
-export function emptyCodec<C extends string>(
-  command: C,
-  minProtocolVersion?: number,
-): MessageCodec<EmptyMessage<C>> {
-  return {
-    command,
-    ...(minProtocolVersion === undefined ? {} : { minProtocolVersion }),
-    maxPayloadLength: () => 0,
-    decode: () => ({ command }),
-    encode: () => {},
-  };
-}
+export { emptyCodec };
 
 export const verackCodec = emptyCodec('verack');
 export const getAddrCodec = emptyCodec('getaddr');
