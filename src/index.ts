@@ -1,5 +1,5 @@
 /**
- * peerchart: Bitcoin (and next, Decred) P2P peers as XState v5 actors.
+ * peerchart: Bitcoin and Decred P2P peers as XState v5 actors.
  * The wire codec, the statecharts, and the Peer runtime around them.
  */
 export { handshakeMachine } from '../machines/handshake.machine.js';
@@ -20,10 +20,11 @@ export type { DisconnectReason, PeerHost, QueueEntry, SendOutcome } from '../mac
 export { createLogger, hexdump, type LogLevel, type PeerLogger } from './log/logger.js';
 export { type PeerClock, type PeerConfig, systemClock } from './peer/config.js';
 export { KnownInventory } from './peer/known-inventory.js';
-export type { PeerListeners } from './peer/listeners.js';
+export { type DecredPeerListeners, decredListeners, type PeerListeners } from './peer/listeners.js';
 export { NonceCache, sharedNonceCache } from './peer/nonce-cache.js';
 export { Peer, type PeerActor, type PeerEvents } from './peer/peer.js';
 export type { StatsSnapshot } from './peer/stats.js';
+export { decredProfile } from './protocol/decred/profile.js';
 export { bitcoinProfile, type PeerProfile } from './protocol/profile.js';
 export {
   PeerSupervisor,
