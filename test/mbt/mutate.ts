@@ -50,9 +50,10 @@ const mutants: Mutant[] = [
   },
   {
     name: 'minimum protocol version not enforced',
-    file: 'machines/handshake.machine.ts',
-    from: '(context.remote?.version.protocolVersion ?? 0) < context.minProtocolVersion',
-    to: '(context.remote?.version.protocolVersion ?? 0) < 0',
+    // The handshake checks it in two guards (with and without a reject): mutate what both read.
+    file: 'machines/peer.machine.ts',
+    from: 'minProtocolVersion: context.settings.minProtocolVersion,',
+    to: 'minProtocolVersion: 0,',
   },
   {
     name: 'no pong to pings',
