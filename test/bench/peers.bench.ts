@@ -46,6 +46,8 @@ function memoryInUse(): number {
 }
 
 const KiB = 1024;
+/** Heap and buffers of one idle handshaken peer (issue target). */
+const MEMORY_TARGET_KIB = 32;
 
 async function bareConnections(dialer: Dialer, count: number) {
   const sockets: Socket[] = [];
@@ -132,8 +134,14 @@ export const benchmarks: Benchmark[] = [
       const rows: BenchRow[] = [];
       const dialer = new Dialer();
       try {
+        // Warm-up round (not reported): JIT, the child process's first connections.
+        await bareConnections(dialer, 10);
+        await handshakenPeers(dialer, 10);
         let firstSpawn: { size: number; perSecond: number } | undefined;
         for (const size of sizes) {
+          // Bare and handshaken first, on a heap the spawn round has not yet filled with garbage.
+          const bare = await bareConnections(dialer, size);
+          const peers = await handshakenPeers(dialer, size);
           const spawn = await spawnPeers(size);
           firstSpawn ??= { size, perSecond: spawn.perSecond };
           rows.push({
@@ -144,8 +152,6 @@ export const benchmarks: Benchmark[] = [
             baselineName: `rate at ${firstSpawn.size} peers`,
             ratio: spawn.perSecond / firstSpawn.perSecond,
           });
-          const bare = await bareConnections(dialer, size);
-          const peers = await handshakenPeers(dialer, size);
           rows.push({
             name: `handshakes, ${size.toLocaleString('en-US')} peers`,
             unit: 'hs/s',
@@ -154,13 +160,14 @@ export const benchmarks: Benchmark[] = [
             baselineName: 'bare TCP connects trading one frame each way',
             ratio: peers.perSecond / bare.perSecond,
           });
+          // A bare socket's cost is mostly outside the JS heap, so the yardstick here is the target.
           rows.push({
             name: `memory per idle peer, ${size.toLocaleString('en-US')}`,
             unit: 'KiB',
             value: peers.bytesPerPeer / KiB,
-            baseline: bare.bytesPerConnection / KiB,
-            baselineName: 'per bare TCP connection (ratio = bare / ours; target ≤ 32 KiB)',
-            ratio: bare.bytesPerConnection / peers.bytesPerPeer,
+            baseline: MEMORY_TARGET_KIB,
+            baselineName: `target (ratio = target / ours; bare TCP: ${(bare.bytesPerConnection / KiB).toFixed(1)} KiB of heap)`,
+            ratio: MEMORY_TARGET_KIB / (peers.bytesPerPeer / KiB),
           });
           rows.push({
             name: `shutdown, ${size.toLocaleString('en-US')} peers`,
