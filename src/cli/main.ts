@@ -5,8 +5,9 @@ import type { PeerConfig } from '../peer/config.js';
 import { Peer } from '../peer/peer.js';
 import type { StatsSnapshot } from '../peer/stats.js';
 import { PeerSupervisor } from '../supervisor/supervisor.js';
+import { blockHash } from '../wire/bitcoin/chain.js';
 import { InvType } from '../wire/bitcoin/types.js';
-import { hexToHash } from '../wire/hex.js';
+import { hashToHex, hexToHash } from '../wire/hex.js';
 import type { Message } from '../wire/message.js';
 import {
   COMMON_HELP,
@@ -231,7 +232,9 @@ async function connect(argv: string[]): Promise<number> {
   peer.on('message', (message: Message) => {
     if (message.command === 'headers' && !out.json) {
       for (const header of message.headers)
-        console.log(`  header time ${header.timestamp} bits 0x${header.bits.toString(16)}`);
+        console.log(
+          `  header ${hashToHex(blockHash(header))} prev ${hashToHex(header.prevBlock)} time ${new Date(header.timestamp * 1000).toISOString()}`,
+        );
     }
   });
   const handshaken = await new Promise<boolean>((resolve) => {
