@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { blake256Checksum } from '../../src/wire/decred/hash.js';
 import { decodeMessage, encodeMessage, type Message } from '../../src/wire/message.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 import { loadBcoin, loadBitcoreP2P, requireFromPartner } from '../interop/support/partners.js';
@@ -172,3 +173,30 @@ export const benchmarks: Benchmark[] = [
     },
   },
 ];
+
+/** Decred's checksum is a single BLAKE-256, pure JS (node:crypto has no BLAKE). */
+benchmarks.push({
+  name: 'decred checksum',
+  run() {
+    const payload = new Uint8Array(1_300_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const megabytes = payload.length / 1e6;
+    const blake = opsPerSecond(() => blake256Checksum(payload), { runs: 3 });
+    const sha = opsPerSecond(
+      () => createHash('sha256').update(createHash('sha256').update(payload).digest()).digest(),
+      {
+        runs: 3,
+      },
+    );
+    return [
+      {
+        name: 'BLAKE-256 checksum of a 1.3 MB block',
+        unit: 'MB/s',
+        value: blake * megabytes,
+        baseline: sha * megabytes,
+        baselineName: 'node:crypto double SHA-256 of the same bytes',
+        ratio: blake / sha,
+      },
+    ];
+  },
+});
