@@ -340,7 +340,8 @@ export class Peer {
 
   /**
    * Queues a message. The promise settles exactly once: 'sent' (handed to the socket), 'failed'
-   * (could not be encoded or written) or 'dropped' (overflow, disconnect, or the peer is gone).
+   * (could not be encoded, e.g. not allowed at the negotiated version; the peer then disconnects,
+   * as btcd does) or 'dropped' (queue overflow, a failed write, disconnect, or the peer is gone).
    */
   queueMessage(message: Message | DecredWireMessage): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
