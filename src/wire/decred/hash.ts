@@ -1,15 +1,15 @@
-import { blake256 as nobleBlake256 } from '@noble/hashes/blake1.js';
+import { blake256 as fastBlake256 } from './blake256.js';
 
 /**
  * BLAKE-256 (the 14-round final version, dcrd's chainhash.HashH). node:crypto has no BLAKE-1, so
- * this is always the pure-JS implementation.
+ * this is always pure JS: the unrolled one-shot implementation in ./blake256.ts.
  */
 export function blake256(data: Uint8Array): Uint8Array {
-  return nobleBlake256(data);
+  return fastBlake256(data);
 }
 
 /** Decred frame checksum: the first four bytes of a single BLAKE-256, as a little-endian uint32. */
 export function blake256Checksum(payload: Uint8Array): number {
-  const digest = nobleBlake256(payload);
+  const digest = fastBlake256(payload);
   return (digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24)) >>> 0;
 }
