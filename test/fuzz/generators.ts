@@ -336,10 +336,25 @@ function onlyWireError(error: unknown, where: string): asserts error is WireErro
   }
 }
 
-function reencode(message: Message, options: WireOptions, where: string): Uint8Array {
+/**
+ * Decodable but deliberately not encodable, as upstream: dcrd's wire reads an empty DC-net matrix
+ * in mixdcnet but refuses to write one (src/wire/decred/mix.ts follows it).
+ */
+const KNOWN_ASYMMETRIES: readonly { command: string; message: RegExp }[] = [
+  { command: 'mixdcnet', message: /^DC-net without mixed messages$/ },
+];
+
+function reencode(message: Message, options: WireOptions, where: string): Uint8Array | undefined {
   try {
     return encodeMessage(message, options);
   } catch (error) {
+    if (
+      error instanceof WireError &&
+      KNOWN_ASYMMETRIES.some(
+        (known) => known.command === message.command && known.message.test(error.message),
+      )
+    )
+      return undefined;
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     throw new FuzzFailure(`${where}: decoded ${message.command} does not re-encode: ${detail}`);
   }
@@ -354,7 +369,8 @@ function decodeStream(
   const frames: Uint8Array[] = [];
   const errors: string[] = [];
   const take = (messages: Message[]) => {
-    for (const message of messages) frames.push(reencode(message, options, 'FrameDecoder'));
+    for (const message of messages)
+      frames.push(reencode(message, options, 'FrameDecoder') ?? new Uint8Array(0));
   };
   for (const chunk of [...chunks, new Uint8Array(0)]) {
     let input = chunk;

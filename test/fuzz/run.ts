@@ -104,6 +104,7 @@ console.log(
 );
 if (result.failed) {
   console.error(fc.defaultReportMessage(result));
+  if (result.errorInstance) console.error(result.errorInstance);
   console.error(
     `reproduce: npm run fuzz -- --iterations ${iterations} --seed ${seed} --family ${values.family}`,
   );
