@@ -394,6 +394,8 @@ function decodeStream(
 export interface CheckResult {
   /** Messages decoded by FrameDecoder and decodeMessage together. */
   decoded: number;
+  /** WireError codes met: decodeMessage's first, then the FrameDecoder's. */
+  errors: string[];
 }
 
 /**
@@ -404,6 +406,7 @@ export interface CheckResult {
 export function check(c: FuzzCase): CheckResult {
   const { bytes, options } = materialise(c);
   let decoded = 0;
+  const errors: string[] = [];
   if (c.kind !== 'stream') {
     try {
       const message = decodeMessage(bytes, options);
@@ -412,6 +415,7 @@ export function check(c: FuzzCase): CheckResult {
     } catch (error) {
       if (error instanceof FuzzFailure) throw error;
       onlyWireError(error, 'decodeMessage');
+      errors.push(error.code);
     }
   }
   const chunked = decodeStream(split(bytes, c.cuts), options);
@@ -438,7 +442,8 @@ export function check(c: FuzzCase): CheckResult {
         throw new FuzzFailure(`frame ${i} (${sent[i]!.command}) does not come back byte for byte`);
     }
   }
-  return { decoded };
+  errors.push(...whole.errors);
+  return { decoded, errors };
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -45,6 +45,7 @@ let slowest = 0;
 let baseline: number | undefined;
 let peakGrowth = 0;
 const byKind = new Map<string, number>();
+const codes = new Map<string, number>();
 const started = performance.now();
 
 function heapAfterGc(): number {
@@ -62,7 +63,9 @@ const result = fc.check(
     const inMainRun = inputs < iterations;
     inputs++;
     const t0 = performance.now();
-    decoded += check(c).decoded;
+    const outcome = check(c);
+    decoded += outcome.decoded;
+    for (const code of outcome.errors) codes.set(code, (codes.get(code) ?? 0) + 1);
     const elapsed = performance.now() - t0;
     if (elapsed > slowest) slowest = elapsed;
     if (elapsed > hangMs)
@@ -99,6 +102,10 @@ console.log(
     `messages decoded: ${decoded}`,
     `slowest input: ${slowest.toFixed(1)} ms`,
     `heap growth after warm-up (peak, after GC): ${mib(peakGrowth)}`,
+    `WireError codes: ${[...codes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ')}`,
     `by kind: ${[...byKind].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
   ].join('\n'),
 );
