@@ -330,3 +330,44 @@ function badChecksumPing(): Uint8Array {
   view.setUint32(20, 0x01020304, true);
   return frame;
 }
+
+describe('stall detection with handler-time compensation (spec §2.9)', () => {
+  it('time spent in application listeners extends every pending deadline, and stays added', async () => {
+    let clock!: SimulatedClock;
+    const { peer, remote, close } = await handshaken(memoryLink, {
+      // A slow application: each ping takes it 13 s (simulated) to handle.
+      listeners: { onPing: () => clock.increment(13_000) },
+    });
+    clock = (peer as unknown as { clock: SimulatedClock }).clock;
+    const start = clock.now();
+    const at = (offsetMs: number) => clock.increment(start + offsetMs - clock.now());
+    const hash = new Uint8Array(32).fill(1);
+    assert.equal(await peer.queueMessage({ command: 'getdata', inventory: [{ type: 1, hash }] }), 'sent');
+    // The getdata is due by start + 30 s; the monitor checks every 15 s.
+    let pongs = 0;
+    const pinged = async (nonce: bigint) => {
+      remote.send({ command: 'ping', nonce });
+      await remote.waitFor('pong', remote.received.length);
+      pongs++;
+    };
+    at(16_000);
+    await pinged(1n); // handled from 16 s to 29 s
+    at(30_000);
+    await settle();
+    assert.equal(peer.state, 'active', 'at 30 s the deadline has moved to 43 s');
+    at(31_000);
+    await pinged(2n); // handled from 31 s to 44 s
+    at(45_000);
+    await settle();
+    assert.equal(
+      peer.state,
+      'active',
+      'at 45 s the deadline has moved to 56 s (btcd would have forgotten the first 13 s)',
+    );
+    at(60_000);
+    const result = await peer.waitForDisconnect();
+    assert.equal(result.reason, 'stall');
+    assert.equal(pongs, 2);
+    await close();
+  });
+});
