@@ -332,7 +332,7 @@ function badChecksumPing(): Uint8Array {
 }
 
 describe('stall detection with handler-time compensation (spec §2.9)', () => {
-  it('time spent in application listeners extends every pending deadline, and stays added', async () => {
+  it('time spent in application listeners extends the pending deadlines', async () => {
     let clock!: SimulatedClock;
     const { peer, remote, close } = await handshaken(memoryLink, {
       // A slow application: each ping takes it 13 s (simulated) to handle.
@@ -359,11 +359,7 @@ describe('stall detection with handler-time compensation (spec §2.9)', () => {
     await pinged(2n); // handled from 31 s to 44 s
     at(45_000);
     await settle();
-    assert.equal(
-      peer.state,
-      'active',
-      'at 45 s the deadline has moved to 56 s (btcd would have forgotten the first 13 s)',
-    );
+    assert.equal(peer.state, 'active', 'at 45 s the deadline has moved to 56 s');
     at(60_000);
     const result = await peer.waitForDisconnect();
     assert.equal(result.reason, 'stall');
