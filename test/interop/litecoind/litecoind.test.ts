@@ -142,6 +142,46 @@ describe('litecoind 0.21 (Bitcoin Core P2P): handshake, ping, disconnects', {
     assert.equal(peer.state, 'active');
   });
 
+  it('we dial it: everything we send is protocol to it: after our whole repertoire it neither drops nor bans us', async () => {
+    const { peer, traffic } = await dialNode();
+    await traffic.next('sendheaders');
+    const genesis = await node.rpc<string>('getblockhash', 0);
+    const genesisHash = Uint8Array.from(Buffer.from(genesis, 'hex').reverse());
+    const ipv4 = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 9, 8, 7]);
+    // Not mempool: Core disconnects a peer that asks for it while NODE_BLOOM is off (its policy).
+    const repertoire: Message[] = [
+      { command: 'sendheaders' },
+      { command: 'feefilter', feeRate: 1000n },
+      { command: 'ping', nonce: 7n },
+      { command: 'getaddr' },
+      { command: 'getheaders', protocolVersion: 70016, locator: [genesisHash], hashStop: new Uint8Array(32) },
+      { command: 'getblocks', protocolVersion: 70016, locator: [genesisHash], hashStop: new Uint8Array(32) },
+      { command: 'getdata', inventory: [{ type: 0x40000002, hash: genesisHash }] },
+      { command: 'inv', inventory: [{ type: 1, hash: new Uint8Array(32).fill(0x42) }] },
+      { command: 'notfound', inventory: [{ type: 1, hash: new Uint8Array(32).fill(0x43) }] },
+      {
+        command: 'addrv2',
+        addresses: [
+          {
+            timestamp: Math.floor(Date.now() / 1000),
+            services: 1n,
+            networkId: 1,
+            addr: ipv4.subarray(12),
+            port: 8333,
+          },
+        ],
+      },
+    ];
+    for (const message of repertoire) assert.equal(await peer.queueMessage(message), 'sent', message.command);
+    // It answers what asks for an answer: the genesis block, a pong.
+    await traffic.next('block');
+    await traffic.next('pong', { match: (pong) => pong.nonce === 7n });
+    const them = await theirViewOf(node, localAddressOf(peer));
+    assert.ok(them, 'still connected');
+    assert.deepEqual(await node.rpc('listbanned'), [], 'and not banned');
+    assert.equal(peer.state, 'active');
+  });
+
   it('we dial it and disconnect: local-request here, and litecoind drops us from getpeerinfo', async () => {
     const { peer } = await dialNode();
     const address = localAddressOf(peer);
