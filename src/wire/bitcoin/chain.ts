@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter, MAX_MESSAGE_PAYLOAD } from '../bytes.js';
 import type { CodecContext, MessageCodec } from '../codec.js';
+import { headersCodec } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import { sha256d } from '../hash.js';
 import { BITCOIN_MAX_PAYLOAD_LENGTH, BitcoinProtocol } from '../networks.js';
@@ -7,7 +8,6 @@ import type {
   BlockHeader,
   BlockMessage,
   Hash,
-  HeadersMessage,
   MerkleBlockMessage,
   Transaction,
   TxIn,
@@ -320,34 +320,10 @@ const txCodec: MessageCodec<TxMessage> = {
   },
 };
 
-const headersCodec: MessageCodec<HeadersMessage> = {
-  command: 'headers',
-  maxPayloadLength: () => 9 + MAX_BLOCK_HEADERS_PER_MESSAGE * (BLOCK_HEADER_SIZE + 1),
-  decode(reader) {
-    const count = reader.count(MAX_BLOCK_HEADERS_PER_MESSAGE, 'headers');
-    const headers: BlockHeader[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      headers[i] = readBlockHeader(reader);
-      const txCount = reader.varint('header tx count');
-      if (txCount !== 0)
-        throw new WireError('non-zero-tx-count', `block header with ${txCount} transactions`);
-    }
-    return { command: 'headers', headers };
-  },
-  encode(message, writer) {
-    if (message.headers.length > MAX_BLOCK_HEADERS_PER_MESSAGE) {
-      throw new WireError(
-        'too-many-entries',
-        `${message.headers.length} headers > ${MAX_BLOCK_HEADERS_PER_MESSAGE}`,
-      );
-    }
-    writer.varint(message.headers.length);
-    for (const header of message.headers) {
-      writeBlockHeader(writer, header);
-      writer.u8(0);
-    }
-  },
-};
+const headersMessageCodec = headersCodec(
+  { max: MAX_BLOCK_HEADERS_PER_MESSAGE, countPrefix: 9 },
+  { size: BLOCK_HEADER_SIZE, read: readBlockHeader, write: writeBlockHeader },
+);
 
 const merkleBlockCodec: MessageCodec<MerkleBlockMessage> = {
   command: 'merkleblock',
@@ -374,4 +350,4 @@ const merkleBlockCodec: MessageCodec<MerkleBlockMessage> = {
   },
 };
 
-export const chainCodecs = [blockCodec, txCodec, headersCodec, merkleBlockCodec] as MessageCodec[];
+export const chainCodecs = [blockCodec, txCodec, headersMessageCodec, merkleBlockCodec] as MessageCodec[];

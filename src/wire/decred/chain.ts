@@ -1,5 +1,6 @@
 import { ByteReader, ByteWriter } from '../bytes.js';
 import type { MessageCodec } from '../codec.js';
+import { headersCodec } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import { equalBytes } from '../hex.js';
 import { blake256 } from './hash.js';
@@ -8,7 +9,6 @@ import { MIN_TX_PAYLOAD, readTransaction, skipTransaction, writeTransaction } fr
 import type {
   DecredBlockHeader,
   DecredBlockMessage,
-  DecredHeadersMessage,
   DecredTransaction,
   DecredTxMessage,
   Hash,
@@ -162,34 +162,9 @@ const txCodec: MessageCodec<DecredTxMessage> = {
   },
 };
 
-const headersCodec: MessageCodec<DecredHeadersMessage> = {
-  command: 'headers',
-  maxPayloadLength: () => 3 + MAX_BLOCK_HEADERS_PER_MESSAGE * (BLOCK_HEADER_SIZE + 1),
-  decode(reader) {
-    const count = reader.count(MAX_BLOCK_HEADERS_PER_MESSAGE, 'headers');
-    const headers: DecredBlockHeader[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      headers[i] = readBlockHeader(reader);
-      // An artefact of the original serialisation: a transaction count that must be zero.
-      const txCount = reader.varint('header tx count');
-      if (txCount !== 0)
-        throw new WireError('non-zero-tx-count', `block header with ${txCount} transactions`);
-    }
-    return { command: 'headers', headers };
-  },
-  encode(message, writer) {
-    if (message.headers.length > MAX_BLOCK_HEADERS_PER_MESSAGE) {
-      throw new WireError(
-        'too-many-entries',
-        `${message.headers.length} headers > ${MAX_BLOCK_HEADERS_PER_MESSAGE}`,
-      );
-    }
-    writer.varint(message.headers.length);
-    for (const header of message.headers) {
-      writeBlockHeader(writer, header);
-      writer.u8(0);
-    }
-  },
-};
+const headersMessageCodec = headersCodec(
+  { max: MAX_BLOCK_HEADERS_PER_MESSAGE, countPrefix: 3 },
+  { size: BLOCK_HEADER_SIZE, read: readBlockHeader, write: writeBlockHeader },
+);
 
-export const chainCodecs = [blockCodec, txCodec, headersCodec] as MessageCodec[];
+export const chainCodecs = [blockCodec, txCodec, headersMessageCodec] as MessageCodec[];

@@ -1,78 +1,34 @@
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import type { MessageCodec } from '../codec.js';
-import { INV_VECTOR_SIZE, readInventory, writeInventory } from '../common-codecs.js';
-import { WireError } from '../errors.js';
-import type {
-  GetBlocksMessage,
-  GetDataMessage,
-  GetHeadersMessage,
-  Hash,
-  InvMessage,
-  NotFoundMessage,
-} from './types.js';
+import {
+  inventoryCodec,
+  type ListLimits,
+  locatorCodec,
+  readLocator as readLocatorOf,
+  writeLocator as writeLocatorOf,
+} from '../common-codecs.js';
+import type { Hash } from './types.js';
 
 /** dcrd MaxInvPerMsg and MaxBlockLocatorsPerMsg. */
 export const MAX_INV_PER_MESSAGE = 50_000;
 export const MAX_LOCATOR_HASHES = 500;
 
-function inventoryCodec<C extends 'inv' | 'getdata' | 'notfound'>(
-  command: C,
-): MessageCodec<InvMessage | GetDataMessage | NotFoundMessage> {
-  return {
-    command,
-    maxPayloadLength: () => 3 + MAX_INV_PER_MESSAGE * INV_VECTOR_SIZE,
-    decode: (reader) =>
-      ({ command, inventory: readInventory(reader, command, MAX_INV_PER_MESSAGE) }) as InvMessage,
-    encode: (message, writer) => writeInventory(writer, message.inventory, command, MAX_INV_PER_MESSAGE),
-  };
-}
+const inventoryLimits: ListLimits = { max: MAX_INV_PER_MESSAGE, countPrefix: 3 };
+const locatorLimits: ListLimits = { max: MAX_LOCATOR_HASHES, countPrefix: 3 };
 
 /** A block locator: at most 500 hashes, the count checked before any is read. */
 export function readLocator(reader: ByteReader): Hash[] {
-  const count = reader.count(MAX_LOCATOR_HASHES, 'block locator');
-  const locator: Hash[] = new Array(count);
-  for (let i = 0; i < count; i++) locator[i] = reader.hash('locator hash');
-  return locator;
+  return readLocatorOf(reader, MAX_LOCATOR_HASHES);
 }
 
 export function writeLocator(writer: ByteWriter, locator: readonly Hash[]): void {
-  if (locator.length > MAX_LOCATOR_HASHES) {
-    throw new WireError('too-many-entries', `block locator of ${locator.length} > ${MAX_LOCATOR_HASHES}`);
-  }
-  writer.varint(locator.length);
-  for (const hash of locator) writer.hash(hash);
-}
-
-function locatorCodec<C extends 'getblocks' | 'getheaders'>(
-  command: C,
-): MessageCodec<GetBlocksMessage | GetHeadersMessage> {
-  return {
-    command,
-    maxPayloadLength: () => 4 + 3 + MAX_LOCATOR_HASHES * 32 + 32,
-    decode(reader) {
-      const protocolVersion = reader.u32le('protocol version');
-      const locator = readLocator(reader);
-      return { command, protocolVersion, locator, hashStop: reader.hash('hash stop') } as GetBlocksMessage;
-    },
-    encode(message, writer) {
-      // Checked before the first byte, as dcrd does.
-      if (message.locator.length > MAX_LOCATOR_HASHES) {
-        throw new WireError(
-          'too-many-entries',
-          `block locator of ${message.locator.length} > ${MAX_LOCATOR_HASHES}`,
-        );
-      }
-      writer.u32le(message.protocolVersion);
-      writeLocator(writer, message.locator);
-      writer.hash(message.hashStop);
-    },
-  };
+  writeLocatorOf(writer, locator, MAX_LOCATOR_HASHES);
 }
 
 export const inventoryCodecs = [
-  inventoryCodec('inv'),
-  inventoryCodec('getdata'),
-  inventoryCodec('notfound'),
-  locatorCodec('getblocks'),
-  locatorCodec('getheaders'),
+  inventoryCodec('inv', inventoryLimits),
+  inventoryCodec('getdata', inventoryLimits),
+  inventoryCodec('notfound', inventoryLimits),
+  locatorCodec('getblocks', locatorLimits),
+  locatorCodec('getheaders', locatorLimits),
 ] as MessageCodec[];
