@@ -27,10 +27,15 @@ const NAMES: readonly [bigint, string][] = [
 
 /** btcd's pretty form: names joined with "|", unknown remaining bits as hex, zero as "0x0". */
 export function formatServices(services: bigint): string {
+  return formatServiceBits(services, NAMES);
+}
+
+/** The btcd/dcrd pretty form of a service bit field, for a family's table of bit names. */
+export function formatServiceBits(services: bigint, names: readonly [bigint, string][]): string {
   if (services === 0n) return '0x0';
   const parts: string[] = [];
   let rest = services;
-  for (const [bit, name] of NAMES) {
+  for (const [bit, name] of names) {
     if (rest & bit) {
       parts.push(name);
       rest &= ~bit;

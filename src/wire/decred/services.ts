@@ -1,3 +1,5 @@
+import { formatServiceBits } from '../services.js';
+
 /** Service bits a Decred node advertises (dcrd wire.ServiceFlag). */
 export const DecredServiceFlag = {
   network: 1n << 0n,
@@ -15,15 +17,5 @@ const NAMES: readonly [bigint, string][] = [
 
 /** dcrd's pretty form: names joined with "|", unknown remaining bits as hex, zero as "0x0". */
 export function formatDecredServices(services: bigint): string {
-  if (services === 0n) return '0x0';
-  const parts: string[] = [];
-  let rest = services;
-  for (const [bit, name] of NAMES) {
-    if (rest & bit) {
-      parts.push(name);
-      rest &= ~bit;
-    }
-  }
-  if (rest !== 0n) parts.push(`0x${rest.toString(16)}`);
-  return parts.join('|');
+  return formatServiceBits(services, NAMES);
 }
