@@ -11,11 +11,14 @@ export {
   inboundHandshakeModel,
 } from './handshake-paths.js';
 export {
+  handshakenInbound,
   type Link,
   memoryLink,
   remoteVersion,
   ScriptedRemote,
+  type ScriptedSession,
   settle,
   tcpLink,
+  waitUntil,
 } from './scripted-remote.js';
 export { MemorySocket, socketPair } from './socket-pair.js';

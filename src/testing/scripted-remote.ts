@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { PeerConfig } from '../peer/config.js';
+import { Peer } from '../peer/peer.js';
 import type { VersionMessage } from '../wire/bitcoin/types.js';
 import { FrameDecoder } from '../wire/decoder.js';
 import { encodeMessage, type Message } from '../wire/message.js';
@@ -21,6 +23,53 @@ export function remoteVersion(overrides: Partial<VersionMessage> = {}): VersionM
     lastBlock: 100,
     relay: true,
     ...overrides,
+  };
+}
+
+/**
+ * Resolves once `condition` holds, polling; rejects after a real-time budget. For socket and actor
+ * work only: protocol timers are driven by the SimulatedClock, never waited for.
+ */
+export async function waitUntil(condition: () => boolean, budgetMs = 3000): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+export interface ScriptedSession {
+  peer: Peer;
+  remote: ScriptedRemote;
+  /** Disconnects the peer, waits for its teardown, closes the remote and the link. */
+  close(): Promise<void>;
+}
+
+/**
+ * An inbound Peer on `link` that has completed the handshake with a scripted remote sending
+ * `version` (encoded at `encodeAt`, by default the network's version) and then verack.
+ */
+export async function handshakenInbound(
+  link: Link,
+  config: PeerConfig<Peer>,
+  version: VersionMessage,
+  options: { encodeAt?: number; budgetMs?: number } = {},
+): Promise<ScriptedSession> {
+  const peer = Peer.inbound(config, link.peerSocket);
+  const remote = new ScriptedRemote(link.remoteSocket, config.network);
+  remote.send(version, options.encodeAt);
+  await remote.waitFor('verack');
+  remote.send({ command: 'verack' });
+  await waitUntil(() => peer.state === 'active', options.budgetMs);
+  return {
+    peer,
+    remote,
+    async close() {
+      peer.disconnect();
+      await peer.waitForDisconnect();
+      remote.close();
+      await link.dispose();
+    },
   };
 }
 

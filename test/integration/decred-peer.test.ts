@@ -13,10 +13,13 @@ import { Peer } from '../../src/peer/peer.js';
 import { decredProfile } from '../../src/protocol/decred/profile.js';
 import { bitcoinProfile } from '../../src/protocol/profile.js';
 import {
+  handshakenInbound,
   type Link,
   memoryLink,
+  waitUntil as pollUntil,
   remoteVersion,
   ScriptedRemote,
+  type ScriptedSession,
   settle,
   tcpLink,
 } from '../../src/testing/scripted-remote.js';
@@ -46,12 +49,12 @@ function dcrdVersion(overrides: Partial<VersionMessage> = {}): VersionMessage {
   return remoteVersion({ protocolVersion: 12, userAgent: '/dcrwire:1.0.0/dcrd:2.1.0/', ...overrides });
 }
 
-interface Session {
-  peer: Peer;
-  remote: ScriptedRemote;
+interface Session extends ScriptedSession {
   clock: SimulatedClock;
-  close(): Promise<void>;
 }
+
+/** This file's polling budget: its Decred sessions run slower timers and bigger exchanges. */
+const waitUntil = (condition: () => boolean, budgetMs = 5000) => pollUntil(condition, budgetMs);
 
 function newClock(): SimulatedClock {
   const clock = new SimulatedClock();
@@ -69,33 +72,12 @@ async function handshaken(
   extra: Partial<PeerConfig<Peer>> = {},
   version = dcrdVersion(),
 ): Promise<Session> {
-  const link = await makeLink();
   const clock = newClock();
-  const peer = Peer.inbound(config(clock, extra), link.peerSocket);
-  const remote = new ScriptedRemote(link.remoteSocket, network);
-  remote.send(version, version.protocolVersion);
-  await remote.waitFor('verack');
-  remote.send({ command: 'verack' });
-  await waitUntil(() => peer.state === 'active');
-  return {
-    peer,
-    remote,
-    clock,
-    async close() {
-      peer.disconnect();
-      await peer.waitForDisconnect();
-      remote.close();
-      await link.dispose();
-    },
-  };
-}
-
-async function waitUntil(condition: () => boolean, budgetMs = 5000): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  const session = await handshakenInbound(await makeLink(), config(clock, extra), version, {
+    encodeAt: version.protocolVersion,
+    budgetMs: 5000,
+  });
+  return { ...session, clock };
 }
 
 const commands = (remote: ScriptedRemote, from = 0) =>

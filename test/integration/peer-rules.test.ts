@@ -9,12 +9,15 @@ import type { PeerConfig } from '../../src/peer/config.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
 import {
+  handshakenInbound,
   type Link,
   memoryLink,
   remoteVersion,
   ScriptedRemote,
+  type ScriptedSession,
   settle,
   tcpLink,
+  waitUntil,
 } from '../../src/testing/scripted-remote.js';
 import { type InvMessage, InvType, type NetAddress } from '../../src/wire/bitcoin/types.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
@@ -25,11 +28,8 @@ const links: [string, () => Promise<Link>][] = [
   ['tcp', tcpLink],
 ];
 
-interface Session {
-  peer: Peer;
-  remote: ScriptedRemote;
+interface Session extends ScriptedSession {
   clock: SimulatedClock;
-  close(): Promise<void>;
 }
 
 /** An inbound peer that has completed the handshake with a scripted remote. */
@@ -38,34 +38,14 @@ async function handshaken(
   config: Partial<PeerConfig<Peer>> = {},
   version = remoteVersion(),
 ): Promise<Session> {
-  const link = await makeLink();
   const clock = new SimulatedClock();
   clock.set(Date.now());
-  const peer = Peer.inbound({ network, nonceCache: new NonceCache(), clock, ...config }, link.peerSocket);
-  const remote = new ScriptedRemote(link.remoteSocket, network);
-  remote.send(version);
-  await remote.waitFor('verack');
-  remote.send({ command: 'verack' });
-  await waitUntil(() => peer.state === 'active');
-  return {
-    peer,
-    remote,
-    clock,
-    async close() {
-      peer.disconnect();
-      await peer.waitForDisconnect();
-      remote.close();
-      await link.dispose();
-    },
-  };
-}
-
-async function waitUntil(condition: () => boolean, budgetMs = 3000): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  const session = await handshakenInbound(
+    await makeLink(),
+    { network, nonceCache: new NonceCache(), clock, ...config },
+    version,
+  );
+  return { ...session, clock };
 }
 
 function txInv(i: number) {

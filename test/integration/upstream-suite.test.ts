@@ -9,7 +9,13 @@ import type { PeerConfig } from '../../src/peer/config.js';
 import type { PeerListeners } from '../../src/peer/listeners.js';
 import { NonceCache } from '../../src/peer/nonce-cache.js';
 import { Peer } from '../../src/peer/peer.js';
-import { memoryLink, remoteVersion, ScriptedRemote, settle } from '../../src/testing/scripted-remote.js';
+import {
+  memoryLink,
+  remoteVersion,
+  ScriptedRemote,
+  settle,
+  waitUntil,
+} from '../../src/testing/scripted-remote.js';
 import { socketPair } from '../../src/testing/socket-pair.js';
 import type { BlockHeader, Transaction } from '../../src/wire/bitcoin/types.js';
 import type { Message } from '../../src/wire/message.js';
@@ -92,14 +98,6 @@ const LISTENED: [keyof PeerListeners, Message][] = [
     },
   ],
 ];
-
-async function waitUntil(condition: () => boolean, budgetMs = 3000): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 async function connectedPair(
   outboundConfig: Partial<PeerConfig<Peer>> = {},
