@@ -108,7 +108,31 @@ export function decodePayload<M>(
   if (family.checksum(payload) !== header.checksum) {
     throw new WireError('bad-checksum', `${header.command}: checksum mismatch`, { command: header.command });
   }
-  return decodePayloadUnchecked<M>(codec, payload, context);
+  const message = decodePayloadUnchecked<M>(codec, payload, context);
+  if (codec.rawPayload) {
+    const raw = codec.rawPayload(message as { command: string }, context);
+    if (raw?.length === payload.length) verifiedChecksums.set(raw, { family, checksum: header.checksum });
+  }
+  return message;
+}
+
+/**
+ * Checksums verified on receipt, keyed by the raw payload a decoded block keeps: relaying it frames
+ * those bytes again without hashing them a second time (a megabyte of double SHA-256 per block).
+ * The raw bytes are the received ones and are never written to (the decoded message's contract).
+ */
+const verifiedChecksums = new WeakMap<Uint8Array, { family: WireFamily; checksum: number }>();
+
+/** The checksum of a message's payload when it is raw received bytes whose checksum was verified. */
+export function knownChecksum(
+  codec: MessageCodec,
+  message: { command: string },
+  context: CodecContext,
+  family: WireFamily,
+): number | undefined {
+  const raw = codec.rawPayload?.(message, context);
+  const known = raw && verifiedChecksums.get(raw);
+  return known && known.family === family ? known.checksum : undefined;
 }
 
 export function decodePayloadUnchecked<M>(
@@ -224,6 +248,8 @@ export function sealFrame(
   network: Network,
   maxPayloadLength: number,
   messageCap: number,
+  /** The payload's checksum when already known (raw bytes verified on receipt). */
+  checksum?: number,
 ): Uint8Array {
   const length = frame.length - HEADER_SIZE;
   if (length > maxPayloadLength) {
@@ -256,6 +282,6 @@ export function sealFrame(
   frame.fill(0, 4, 16);
   frame.set(commandBytes, 4);
   view.setUint32(16, length, true);
-  view.setUint32(20, family.checksum(frame.subarray(HEADER_SIZE)), true);
+  view.setUint32(20, checksum ?? family.checksum(frame.subarray(HEADER_SIZE)), true);
   return frame;
 }

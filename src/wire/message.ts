@@ -11,6 +11,7 @@ import {
   decodePayloadUnchecked,
   encodePayload,
   HEADER_SIZE,
+  knownChecksum,
   sealFrame,
 } from './frame.js';
 import type { Network } from './networks.js';
@@ -82,6 +83,7 @@ export function encodeMessage(message: Message | DecredWireMessage, options: Wir
     options.network,
     cap,
     codec.maxPayloadLength(context.protocolVersion),
+    knownChecksum(codec, message, context, family),
   );
 }
 

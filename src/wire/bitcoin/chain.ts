@@ -3,6 +3,7 @@ import type { CodecContext, MessageCodec } from '../codec.js';
 import { headersCodec } from '../common-codecs.js';
 import { WireError } from '../errors.js';
 import { sha256d } from '../hash.js';
+import { equalBytes } from '../hex.js';
 import { BITCOIN_MAX_PAYLOAD_LENGTH, BitcoinProtocol } from '../networks.js';
 import type {
   BlockHeader,
@@ -44,11 +45,15 @@ export function writeBlockHeader(writer: ByteWriter, header: BlockHeader): void 
   writer.u32le(header.timestamp).u32le(header.bits).u32le(header.nonce);
 }
 
-/** Block hash (double SHA-256 of the 80-byte header), in wire order. */
-export function blockHash(header: BlockHeader): Hash {
+function serializeHeader(header: BlockHeader): Uint8Array {
   const writer = new ByteWriter(BLOCK_HEADER_SIZE);
   writeBlockHeader(writer, header);
-  return sha256d(writer.finish());
+  return writer.finish();
+}
+
+/** Block hash (double SHA-256 of the 80-byte header), in wire order. */
+export function blockHash(header: BlockHeader): Hash {
+  return sha256d(serializeHeader(header));
 }
 
 export function readTransaction(reader: ByteReader, witnessEncoding: boolean): Transaction {
@@ -271,9 +276,10 @@ function defineLazyTransactions(
   });
 }
 
-/** True while a decoded block's transactions have not been touched, so its raw bytes still describe it. */
-function untouched(block: BlockMessage): boolean {
-  return Object.getOwnPropertyDescriptor(block, 'transactions')?.get !== undefined;
+/** True while a decoded block's raw payload still describes it: transactions never materialised, header as decoded. */
+function rawIsCurrent(block: BlockMessage): block is BlockMessage & { raw: Uint8Array } {
+  if (!block.raw || Object.getOwnPropertyDescriptor(block, 'transactions')?.get === undefined) return false;
+  return equalBytes(serializeHeader(block.header), block.raw.subarray(0, BLOCK_HEADER_SIZE));
 }
 
 const blockCodec: MessageCodec<BlockMessage> = {
@@ -294,10 +300,9 @@ const blockCodec: MessageCodec<BlockMessage> = {
     defineLazyTransactions(block, reader.bytes, transactionsStart, count, context.witness);
     return block;
   },
-  rawPayload: (message, context) =>
-    message.raw && untouched(message) && context.witness ? message.raw : undefined,
+  rawPayload: (message, context) => (context.witness && rawIsCurrent(message) ? message.raw : undefined),
   encode(message, writer, context) {
-    if (message.raw && untouched(message) && context.witness) {
+    if (context.witness && rawIsCurrent(message)) {
       writer.bytes(message.raw);
       return;
     }

@@ -187,7 +187,11 @@ export interface BlockMessage {
   header: BlockHeader;
   /** Decoded on first access when the block came from the wire (the payload is kept raw). */
   transactions: Transaction[];
-  /** The exact wire payload when decoded from a frame (btcd's OnBlock buffer). */
+  /**
+   * The exact wire payload when decoded from a frame (btcd's OnBlock buffer).
+   * Read-only: relaying the block sends these bytes with the checksum verified on receipt, as long
+   * as its header is unchanged and its transactions were never read.
+   */
   raw?: Uint8Array;
 }
 

@@ -132,6 +132,7 @@ const blockCodec: MessageCodec<DecredBlockMessage> = {
     defineLazyTree(block, 'stakeTransactions', reader.bytes, stakeStart, stakeCount);
     return block;
   },
+  rawPayload: (message) => (rawIsCurrent(message) ? message.raw : undefined),
   encode(message, writer, context) {
     if (rawIsCurrent(message)) {
       writer.bytes(message.raw);

@@ -161,7 +161,11 @@ export interface DecredBlockMessage {
   transactions: DecredTransaction[];
   /** Stake transaction tree; decoded on first access when the block came from the wire. */
   stakeTransactions: DecredTransaction[];
-  /** The exact wire payload when decoded from a frame (dcrd's OnBlock buffer). */
+  /**
+   * The exact wire payload when decoded from a frame (dcrd's OnBlock buffer).
+   * Read-only: relaying the block sends these bytes with the checksum verified on receipt, as long
+   * as its header is unchanged and its transactions were never read.
+   */
   raw?: Uint8Array;
 }
 

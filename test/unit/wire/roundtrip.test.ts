@@ -232,6 +232,31 @@ describe('decode(encode(m)) = m for every message', () => {
   }
 });
 
+describe('a relayed block (decoded, sent on)', () => {
+  it('is framed from its received bytes and verified checksum, byte for byte', () => {
+    fc.assert(
+      fc.property(arbitraries.block!, (block) => {
+        const frame = encodeMessage(block, { network });
+        assert.deepEqual(encodeMessage(decodeMessage(frame, { network }), { network }), frame);
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('is serialised afresh, with a new checksum, once its header was changed', () => {
+    fc.assert(
+      fc.property(arbitraries.block!, u32, (block, nonce) => {
+        const frame = encodeMessage(block, { network });
+        const relayed = decodeMessage(frame, { network }) as Message & { command: 'block' };
+        fc.pre(nonce !== relayed.header.nonce);
+        relayed.header.nonce = nonce;
+        const again = decodeMessage(encodeMessage(relayed, { network }), { network });
+        assert.equal(again.command === 'block' && again.header.nonce, nonce);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 function stripWitness(tx: Transaction): Transaction {
   return { ...tx, inputs: tx.inputs.map((input) => ({ ...input, witness: [] })) };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decredFamily } from '../../../../src/wire/decred/index.js';
-import { DecredProtocol } from '../../../../src/wire/decred/networks.js';
+import { DecredProtocol, decredNetworks } from '../../../../src/wire/decred/networks.js';
 import {
   type DecredBlockHeader,
   type DecredMessage,
@@ -11,6 +11,7 @@ import {
   TxSerType,
 } from '../../../../src/wire/decred/types.js';
 import { WireError } from '../../../../src/wire/errors.js';
+import { decodeMessage, encodeMessage } from '../../../../src/wire/message.js';
 import { decodeFrame, encodeFrame } from './frames.js';
 
 const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
@@ -307,6 +308,33 @@ function validAt(command: string, protocolVersion: number): boolean {
     protocolVersion < (codec.maxProtocolVersion ?? Infinity)
   );
 }
+
+describe('a relayed block (decoded, sent on)', () => {
+  const relay = { network: decredNetworks.mainnet };
+  it('is framed from its received bytes and verified checksum, byte for byte', () => {
+    fc.assert(
+      fc.property(arbitraries.block!, (block) => {
+        const frame = encodeMessage(block, relay);
+        assert.deepEqual(encodeMessage(decodeMessage(frame, relay), relay), frame);
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('is serialised afresh, with a new checksum, once its header was changed', () => {
+    fc.assert(
+      fc.property(arbitraries.block!, fc.integer({ min: 0, max: 0xffffffff }), (block, nonce) => {
+        const relayed = decodeMessage(encodeMessage(block, relay), relay) as DecredMessage & {
+          command: 'block';
+        };
+        fc.pre(nonce !== relayed.header.nonce);
+        relayed.header.nonce = nonce;
+        const again = decodeMessage(encodeMessage(relayed, relay), relay);
+        assert.equal(again.command === 'block' && again.header.nonce, nonce);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
 
 describe('decode(encode(m)) = m for every message at every protocol version', () => {
   it('covers every command in the codec table', () => {
