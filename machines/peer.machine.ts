@@ -9,6 +9,7 @@ import { stallMonitorMachine, stallRequestOf, stallResponseOf } from './stall-mo
 import { tricklerMachine } from './trickler.machine.js';
 import type {
   DisconnectReason,
+  FrameParts,
   PeerHost,
   QueueEntry,
   RemoteVersion,
@@ -77,7 +78,7 @@ export type PeerChildEvent =
   | { type: 'handshake.send'; message: Message }
   | { type: 'handshake.skip' }
   | { type: 'handshake.negotiated'; remote: RemoteVersion }
-  | { type: 'queue.write'; frames: Uint8Array[]; commands: string[]; messages: Message[] }
+  | { type: 'queue.write'; frames: FrameParts[]; commands: string[]; messages: Message[] }
   | { type: 'queue.overflow'; queuedBytes: number }
   | { type: 'queue.failed'; error: Error }
   | { type: 'queue.writeTimeout' }
@@ -252,7 +253,7 @@ export const peerMachine = setup({
     ),
     writeDirect: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'handshake.send') return;
-      let frame: Uint8Array;
+      let frame: FrameParts;
       try {
         frame = context.host.encode(event.message);
       } catch {

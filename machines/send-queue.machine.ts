@@ -1,6 +1,6 @@
 import { assign, sendParent, setup } from 'xstate';
 import { Yallist } from 'yallist';
-import type { PeerHost, QueueEntry } from './types.js';
+import { frameLength, type PeerHost, type QueueEntry } from './types.js';
 
 export interface SendQueueInput {
   host: PeerHost;
@@ -40,19 +40,21 @@ function accept(context: SendQueueContext, entry: QueueEntry): void {
     entry.settle('dropped');
     return;
   }
+  let bytes: number;
   try {
     entry.frame = context.host.encode(entry.message);
+    bytes = entry.frameBytes = frameLength(entry.frame);
   } catch (error) {
     context.failure = error as Error;
     entry.settle('failed', error as Error);
     return;
   }
-  if (context.queuedBytes + entry.frame.length > context.maxQueuedBytes) {
+  if (context.queuedBytes + bytes > context.maxQueuedBytes) {
     context.overflowed = true;
     entry.settle('dropped');
     return;
   }
-  context.queuedBytes += entry.frame.length;
+  context.queuedBytes += bytes;
   context.pending.push(entry);
 }
 
@@ -103,7 +105,7 @@ export const sendQueueMachine = setup({
       let payloadBytes = 0;
       for (let entry = context.pending.shift(); entry; entry = context.pending.shift()) {
         batch.push(entry);
-        payloadBytes += (entry.frame?.length ?? FRAME_HEADER_BYTES) - FRAME_HEADER_BYTES;
+        payloadBytes += (entry.frameBytes ?? FRAME_HEADER_BYTES) - FRAME_HEADER_BYTES;
       }
       return { inFlight: batch, inFlightPayloadBytes: payloadBytes };
     }),
@@ -116,7 +118,7 @@ export const sendQueueMachine = setup({
     settleBatch: assign(({ context }) => {
       let bytes = 0;
       for (const entry of context.inFlight) {
-        bytes += entry.frame?.length ?? 0;
+        bytes += entry.frameBytes ?? 0;
         entry.settle('sent');
       }
       return { inFlight: [], queuedBytes: context.queuedBytes - bytes };

@@ -32,13 +32,27 @@ export type DisconnectReason =
 
 export type SendOutcome = 'sent' | 'failed' | 'dropped';
 
+/**
+ * One encoded frame as the buffers that make it up, written in order: usually the whole frame; a
+ * relayed block is its 24-byte header and the payload it was received as (never copied).
+ */
+export type FrameParts = readonly Uint8Array[];
+
+export function frameLength(parts: FrameParts): number {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return length;
+}
+
 /** A message waiting in the send queue, with the completion the caller awaits. */
 export interface QueueEntry {
   readonly message: Message;
   /** Settles the caller's promise; the runtime makes a second call a no-op. */
   settle(outcome: SendOutcome, error?: Error): void;
   /** Encoded frame, filled in when the entry is accepted. */
-  frame?: Uint8Array;
+  frame?: FrameParts;
+  /** Its length in bytes. */
+  frameBytes?: number;
 }
 
 /** What the remote told us in its version, as the handshake records it. */
@@ -67,7 +81,7 @@ export interface PeerHost {
   /** The application's OnVersion veto: a reject to send, or undefined to go on. */
   vetoVersion(version: VersionMessage): RejectMessage | undefined;
   /** Encodes a frame at the current protocol version; throws WireError when it cannot be encoded. */
-  encode(message: Message): Uint8Array;
+  encode(message: Message): FrameParts;
   /** Keeps inventory not yet known to the remote, marking it known (trickle flush). */
   takeUnknownInventory(items: readonly InvVector[]): InvVector[];
   /** Hands a received message to the application's listeners (exceptions contained there). */
@@ -88,7 +102,7 @@ export type TransportEvent =
 
 /** Commands the peer sends to its transport actor. */
 export type TransportCommand =
-  | { type: 'transport.write'; frames: Uint8Array[]; direct: boolean }
+  | { type: 'transport.write'; frames: FrameParts[]; direct: boolean }
   | { type: 'transport.setProtocol'; protocolVersion: number }
   | { type: 'transport.end' }
   | { type: 'transport.destroy' };

@@ -15,7 +15,7 @@ import type {
   RejectMessage,
   VersionMessage,
 } from '../wire/bitcoin/types.js';
-import { type DecredWireMessage, encodeMessage, type Message } from '../wire/message.js';
+import { type DecredWireMessage, encodeFrameParts, type Message } from '../wire/message.js';
 import {
   composeUserAgent,
   type PeerClock,
@@ -180,7 +180,7 @@ export class Peer {
       isOwnNonce: (nonce) => nonceCache.has(nonce),
       vetoVersion: (version) => this.onRemoteVersion(version),
       encode: (message) =>
-        encodeMessage(message, { network: config.network, protocolVersion: this.protocolVersion }),
+        encodeFrameParts(message, { network: config.network, protocolVersion: this.protocolVersion }),
       takeUnknownInventory: (items) => {
         const fresh: InvVector[] = [];
         for (const item of items) {

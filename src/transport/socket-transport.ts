@@ -9,7 +9,8 @@ import type { Message, WireOptions } from '../wire/message.js';
 /** Byte accounting hooks (btcd's OnRead/OnWrite and the peer's counters). */
 export interface TransportObserver {
   read(bytes: number, message: Message | undefined, error?: Error): void;
-  wrote(bytes: number, frame: Uint8Array): void;
+  /** `head` is the frame's first buffer: its header, and usually the whole frame. */
+  wrote(bytes: number, head: Uint8Array): void;
 }
 
 export interface TransportInput {
@@ -93,10 +94,14 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
           corkable.cork();
           let accepted = true;
           let bytes = 0;
-          for (const frame of command.frames) {
-            accepted = socket.write(frame);
-            bytes += frame.length;
-            observer.wrote(frame.length, frame);
+          for (const parts of command.frames) {
+            let frameBytes = 0;
+            for (const part of parts) {
+              accepted = socket.write(part);
+              frameBytes += part.length;
+            }
+            bytes += frameBytes;
+            observer.wrote(frameBytes, parts[0]!);
           }
           corkable.uncork();
           const written: TransportEvent = { type: 'transport.written', bytes, direct: command.direct };

@@ -219,7 +219,7 @@ const allocUnsafe: ((size: number) => Uint8Array) | undefined = (
 ).Buffer?.allocUnsafe.bind((globalThis as { Buffer?: object }).Buffer);
 
 /** A plain Uint8Array (not a Buffer, whose slice() would alias) over pooled memory. */
-function allocateFrame(size: number): Uint8Array {
+export function allocateFrame(size: number): Uint8Array {
   if (!allocUnsafe) return new Uint8Array(size);
   const pooled = allocUnsafe(size);
   return new Uint8Array(pooled.buffer, pooled.byteOffset, size);
@@ -248,10 +248,28 @@ export function sealFrame(
   network: Network,
   maxPayloadLength: number,
   messageCap: number,
-  /** The payload's checksum when already known (raw bytes verified on receipt). */
   checksum?: number,
 ): Uint8Array {
-  const length = frame.length - HEADER_SIZE;
+  const payload = frame.subarray(HEADER_SIZE);
+  writeHeader(frame, payload, command, family, network, maxPayloadLength, messageCap, checksum);
+  return frame;
+}
+
+/**
+ * Writes the 24-byte header for `payload` into the start of `header`, after checking the caps.
+ * `checksum` is the payload's when already known (raw bytes verified on receipt).
+ */
+export function writeHeader(
+  header: Uint8Array,
+  payload: Uint8Array,
+  command: string,
+  family: WireFamily,
+  network: Network,
+  maxPayloadLength: number,
+  messageCap: number,
+  checksum?: number,
+): void {
+  const length = payload.length;
   if (length > maxPayloadLength) {
     throw new WireError(
       'payload-too-large',
@@ -277,11 +295,10 @@ export function sealFrame(
       `command '${command}' does not fit the ${COMMAND_SIZE}-byte field`,
     );
   }
-  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_SIZE);
+  const view = new DataView(header.buffer, header.byteOffset, HEADER_SIZE);
   view.setUint32(0, network.magic, true);
-  frame.fill(0, 4, 16);
-  frame.set(commandBytes, 4);
+  header.fill(0, 4, 16);
+  header.set(commandBytes, 4);
   view.setUint32(16, length, true);
-  view.setUint32(20, checksum ?? family.checksum(frame.subarray(HEADER_SIZE)), true);
-  return frame;
+  view.setUint32(20, checksum ?? family.checksum(payload), true);
 }

@@ -6,6 +6,8 @@ import type { DecredNetwork } from './decred/networks.js';
 import type { DecredMessage } from './decred/types.js';
 import { WireError } from './errors.js';
 import {
+  allocateFrame,
+  checkGate,
   checkHeader,
   decodePayload,
   decodePayloadUnchecked,
@@ -13,6 +15,7 @@ import {
   HEADER_SIZE,
   knownChecksum,
   sealFrame,
+  writeHeader,
 } from './frame.js';
 import type { Network } from './networks.js';
 
@@ -85,6 +88,33 @@ export function encodeMessage(message: Message | DecredWireMessage, options: Wir
     codec.maxPayloadLength(context.protocolVersion),
     knownChecksum(codec, message, context, family),
   );
+}
+
+/**
+ * Encodes one message as the buffers that make up its frame, to be written in order: the whole
+ * frame, or, for a block still holding the bytes it was received as, a 24-byte header and those
+ * bytes, which are neither copied nor hashed again (their checksum was verified on receipt).
+ */
+export function encodeFrameParts(message: Message | DecredWireMessage, options: WireOptions): Uint8Array[] {
+  const codec =
+    message.command === 'unknown' ? undefined : familyOf(options.network).codecs.get(message.command);
+  const context = codec?.rawPayload ? codecContext(options) : undefined;
+  const raw = context && codec!.rawPayload!(message, context);
+  if (!raw) return [encodeMessage(message as Message, options)];
+  checkGate(codec!, context!.protocolVersion);
+  const family = familyOf(options.network);
+  const header = allocateFrame(HEADER_SIZE);
+  writeHeader(
+    header,
+    raw,
+    codec!.command,
+    family,
+    options.network,
+    options.maxPayloadLength ?? options.network.maxPayloadLength,
+    codec!.maxPayloadLength(context!.protocolVersion),
+    knownChecksum(codec!, message, context!, family),
+  );
+  return [header, raw];
 }
 
 /**

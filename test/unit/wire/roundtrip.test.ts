@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { bitcoinFamily } from '../../../src/wire/bitcoin/index.js';
 import type { BlockHeader, Transaction } from '../../../src/wire/bitcoin/types.js';
 import { WireError } from '../../../src/wire/errors.js';
-import { decodeMessage, encodeMessage, type Message } from '../../../src/wire/message.js';
+import { decodeMessage, encodeFrameParts, encodeMessage, type Message } from '../../../src/wire/message.js';
 import { bitcoinNetworks } from '../../../src/wire/networks.js';
 import { formatServices } from '../../../src/wire/services.js';
 
@@ -238,6 +238,21 @@ describe('a relayed block (decoded, sent on)', () => {
       fc.property(arbitraries.block!, (block) => {
         const frame = encodeMessage(block, { network });
         assert.deepEqual(encodeMessage(decodeMessage(frame, { network }), { network }), frame);
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('goes out as a header and its received bytes, uncopied, equal to the whole frame', () => {
+    fc.assert(
+      fc.property(arbitraries.block!, (block) => {
+        const frame = encodeMessage(block, { network });
+        const relayed = decodeMessage(frame, { network }) as Message & { command: 'block' };
+        const parts = encodeFrameParts(relayed, { network });
+        assert.equal(parts.length, 2);
+        assert.equal(parts[1], relayed.raw);
+        assert.deepEqual(new Uint8Array(Buffer.concat(parts)), frame);
+        relayed.transactions; // read: the raw bytes no longer stand for the block
+        assert.deepEqual(encodeFrameParts(relayed, { network }), [frame]);
       }),
       { numRuns: 40 },
     );
