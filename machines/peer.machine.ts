@@ -180,6 +180,8 @@ export const peerMachine = setup({
       event.type === 'transport.malformed' &&
       context.settings.tolerateMalformed &&
       (event.error as { recoverable?: boolean }).recoverable === true,
+    idleDeadlinePassed: ({ context }) =>
+      context.host.now() - context.host.lastReadMs() >= context.settings.idleTimeoutMs,
     isRemoteError: ({ event }) => event.type === 'transport.closed' && event.error !== undefined,
     bypassesTrickle: ({ context, event }) =>
       event.type === 'peer.queueInventory' &&
@@ -388,7 +390,10 @@ export const peerMachine = setup({
   delays: {
     dialTimeout: ({ context }) => context.settings.dialTimeoutMs,
     handshakeTimeout: ({ context }) => context.settings.handshakeTimeoutMs,
-    idleTimeout: ({ context }) => context.settings.idleTimeoutMs,
+    // Re-arming a timer per message cost more than the rest of receiving it: the timer is set once
+    // and, when it fires, waits out what is left since the last read.
+    idleTimeout: ({ context }) =>
+      Math.max(0, context.host.lastReadMs() + context.settings.idleTimeoutMs - context.host.now()),
     lingerTimeout: ({ context }) => context.settings.lingerMs,
   },
 }).createMachine({
@@ -579,7 +584,8 @@ export const peerMachine = setup({
           initial: 'listening',
           states: {
             listening: {
-              description: 'Re-entered after every message: the idle timer counts from the last one.',
+              description:
+                'The idle timer counts from the last message read: when it fires after newer messages, it waits out the rest.',
               on: {
                 'transport.message': [
                   {
@@ -608,21 +614,25 @@ export const peerMachine = setup({
                     target: '#peer.disconnecting',
                     actions: { type: 'setReason', params: { reason: 'unknown-command' } },
                   },
-                  { target: 'listening', reenter: true, actions: 'handleMessage' },
+                  { actions: 'handleMessage' },
                 ],
                 'transport.malformed': [
-                  { guard: 'isTolerableMalformed', target: 'listening', reenter: true },
+                  { guard: 'isTolerableMalformed' },
                   { target: '#peer.disconnecting', actions: ['setReasonFromEvent', 'queueRejectMalformed'] },
                 ],
               },
               after: {
-                idleTimeout: {
-                  target: '#peer.disconnecting',
-                  actions: {
-                    type: 'setReason',
-                    params: { reason: 'idle-timeout', detail: 'no message in time' },
+                idleTimeout: [
+                  {
+                    guard: 'idleDeadlinePassed',
+                    target: '#peer.disconnecting',
+                    actions: {
+                      type: 'setReason',
+                      params: { reason: 'idle-timeout', detail: 'no message in time' },
+                    },
                   },
-                },
+                  { target: 'listening', reenter: true },
+                ],
               },
             },
           },

@@ -84,6 +84,8 @@ export interface PeerHost {
   encode(message: Message): FrameParts;
   /** Keeps inventory not yet known to the remote, marking it known (trickle flush). */
   takeUnknownInventory(items: readonly InvVector[]): InvVector[];
+  /** When the transport last read a message (or a tolerated malformed one), on `now()`'s clock. */
+  lastReadMs(): number;
   /** Hands a received message to the application's listeners (exceptions contained there). */
   dispatch(message: Message, size: number): void;
   /** Handler time (ms) spent in listeners since the last call, for stall compensation. */

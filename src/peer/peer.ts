@@ -104,6 +104,7 @@ export class Peer {
   private readonly handlers = new Map<keyof PeerEvents, Set<(...args: never[]) => void>>();
   private socket: Duplex | undefined;
   private handlerTimeMs = 0;
+  private lastReadMs = 0;
   private result: PeerOutput | undefined;
   private readonly done: Promise<PeerOutput>;
   private lastState = '';
@@ -152,6 +153,7 @@ export class Peer {
       wire: { network: config.network, protocolVersion: settings.protocolVersion },
       observer: {
         read: (bytes, message, error) => {
+          this.lastReadMs = this.clock.now();
           this.stats.recordRead(bytes, message !== undefined);
           this.safely('onRead', () => this.config.listeners?.onRead?.(this, bytes, message, error));
           if (this.config.logger && message) this.logMessage('received', message, bytes);
@@ -190,6 +192,7 @@ export class Peer {
         }
         return fresh;
       },
+      lastReadMs: () => this.lastReadMs,
       dispatch: (message) => this.dispatch(message),
       takeHandlerTimeMs: () => {
         const spent = this.handlerTimeMs;
