@@ -1,4 +1,5 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { SMALL_INPUT_LIMIT, sha256dChecksumSmall } from './sha256-small.js';
 
 type NodeCrypto = typeof import('node:crypto');
 
@@ -45,6 +46,7 @@ export const sha256d: HashFunction = sha256dNode ?? sha256dNoble;
 
 /** Bitcoin frame checksum: the first four bytes of double SHA-256, as a little-endian uint32. */
 export function sha256dChecksum(payload: Uint8Array): number {
+  if (payload.length <= SMALL_INPUT_LIMIT) return sha256dChecksumSmall(payload);
   const digest = sha256d(payload);
   return (digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24)) >>> 0;
 }
