@@ -78,7 +78,7 @@ export type PeerChildEvent =
   | { type: 'handshake.send'; message: Message }
   | { type: 'handshake.skip' }
   | { type: 'handshake.negotiated'; remote: RemoteVersion }
-  | { type: 'queue.write'; frames: FrameParts[]; commands: string[]; messages: Message[] }
+  | { type: 'queue.requestsSent'; messages: Message[] }
   | { type: 'queue.overflow'; queuedBytes: number }
   | { type: 'queue.failed'; error: Error }
   | { type: 'queue.writeTimeout' }
@@ -162,7 +162,6 @@ export const peerMachine = setup({
   },
   guards: {
     isConnected: ({ context }) => context.connected,
-    isQueuedWrite: ({ event }) => event.type === 'transport.written' && !event.direct,
     handshakeSucceeded: ({ event }) => (event as unknown as { output: HandshakeOutput }).output.ok,
     /** dcrd: messages a legacy peer sent before its verack are handled once active. */
     handshakeSucceededWithStash: ({ context, event }) => {
@@ -262,15 +261,10 @@ export const peerMachine = setup({
         // Best effort, like btcd: a reject that cannot be encoded at this version is not sent.
         return;
       }
-      enqueue.sendTo('transport', { type: 'transport.write', frames: [frame], direct: true });
+      enqueue.sendTo('transport', { type: 'transport.write', frames: [frame] });
     }),
-    writeFrames: sendTo('transport', ({ event }) => ({
-      type: 'transport.write',
-      frames: event.type === 'queue.write' ? event.frames : [],
-      direct: false,
-    })),
     noteStallRequests: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'queue.write') return;
+      if (event.type !== 'queue.requestsSent') return;
       for (const message of event.messages) {
         const request = stallRequestOf(context.settings.stallTracking, message);
         if (request) enqueue.sendTo('stallMonitor', request);
@@ -431,13 +425,14 @@ export const peerMachine = setup({
         maxQueuedBytes: context.settings.maxQueuedBytes,
         writeTimeoutMs: context.settings.writeTimeoutMs,
         writeTimeoutPer256KiBMs: context.settings.writeTimeoutPer256KiBMs,
+        isStallRequest: (message: Message) =>
+          stallRequestOf(context.settings.stallTracking, message) !== undefined,
       }),
     },
   ],
   on: {
     'peer.queue': { actions: 'enqueueMessage' },
-    'queue.write': { actions: 'writeFrames' },
-    'transport.written': { guard: 'isQueuedWrite', actions: 'notifyWritten' },
+    'transport.written': { actions: 'notifyWritten' },
     'handshake.send': { actions: 'writeDirect' },
     'handshake.negotiated': { actions: ['applyNegotiated', 'setTransportProtocol'] },
   },
@@ -566,7 +561,7 @@ export const peerMachine = setup({
             },
           ],
           on: {
-            'queue.write': { actions: ['writeFrames', 'noteStallRequests'] },
+            'queue.requestsSent': { actions: 'noteStallRequests' },
             'peer.queueInventory': [
               { guard: 'bypassesTrickle', actions: 'sendInventoryNow' },
               { actions: 'trickleInventory' },

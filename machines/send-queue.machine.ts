@@ -1,5 +1,6 @@
-import { assign, sendParent, setup } from 'xstate';
+import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import { Yallist } from 'yallist';
+import type { Message } from '../src/wire/message.js';
 import { frameLength, type PeerHost, type QueueEntry } from './types.js';
 
 export interface SendQueueInput {
@@ -10,6 +11,8 @@ export interface SendQueueInput {
   writeTimeoutMs: number;
   /** dcrd: the deadline grows by this much per full 256 KiB of payload in the batch. */
   writeTimeoutPer256KiBMs: number;
+  /** Requests whose answers the stall monitor times: written ones are reported to the parent. */
+  isStallRequest(message: Message): boolean;
 }
 
 export type SendQueueEvent =
@@ -27,6 +30,8 @@ export interface SendQueueContext extends SendQueueInput {
   inFlight: QueueEntry[];
   /** Payload bytes (frames minus headers) of the batch in flight, for the write deadline. */
   inFlightPayloadBytes: number;
+  /** The socket took the batch in flight without buffering past its limit. */
+  batchWritten: boolean;
   queuedBytes: number;
   overflowed: boolean;
   failure: Error | undefined;
@@ -85,6 +90,7 @@ export const sendQueueMachine = setup({
     encodeFailed: ({ context }) => context.failure !== undefined,
     hasWriteDeadline: ({ context }) => context.writeTimeoutMs > 0,
     shouldFlush: ({ event }) => event.type === 'queue.close' && event.flush,
+    batchWritten: ({ context }) => context.batchWritten,
   },
   actions: {
     holdEntry: assign(({ context, event }) => {
@@ -100,6 +106,8 @@ export const sendQueueMachine = setup({
       if (event.type === 'queue.enqueue') for (const entry of event.entries) accept(context, entry);
       return { ...context };
     }),
+    // The batch goes to the socket in this step: waiting for an event to say a small write was
+    // taken cost more than the write (two macrosteps per message on a busy peer).
     writeBatch: assign(({ context }) => {
       const batch: QueueEntry[] = [];
       let payloadBytes = 0;
@@ -107,21 +115,21 @@ export const sendQueueMachine = setup({
         batch.push(entry);
         payloadBytes += (entry.frameBytes ?? FRAME_HEADER_BYTES) - FRAME_HEADER_BYTES;
       }
-      return { inFlight: batch, inFlightPayloadBytes: payloadBytes };
+      const written = context.host.write(batch.map((entry) => entry.frame!));
+      return { inFlight: batch, inFlightPayloadBytes: payloadBytes, batchWritten: written };
     }),
-    sendBatch: sendParent(({ context }) => ({
-      type: 'queue.write',
-      frames: context.inFlight.map((entry) => entry.frame!),
-      commands: context.inFlight.map((entry) => entry.message.command),
-      messages: context.inFlight.map((entry) => entry.message),
-    })),
+    reportStallRequests: enqueueActions(({ context, enqueue }) => {
+      const requests = context.inFlight.filter((entry) => context.isStallRequest(entry.message));
+      if (requests.length > 0)
+        enqueue.sendParent({ type: 'queue.requestsSent', messages: requests.map((entry) => entry.message) });
+    }),
     settleBatch: assign(({ context }) => {
       let bytes = 0;
       for (const entry of context.inFlight) {
         bytes += entry.frameBytes ?? 0;
         entry.settle('sent');
       }
-      return { inFlight: [], queuedBytes: context.queuedBytes - bytes };
+      return { inFlight: [], batchWritten: false, queuedBytes: context.queuedBytes - bytes };
     }),
     dropEntry: ({ event }) => {
       if (event.type === 'queue.enqueue') for (const entry of event.entries) entry.settle('dropped');
@@ -153,6 +161,7 @@ export const sendQueueMachine = setup({
     held: [],
     inFlight: [],
     inFlightPayloadBytes: 0,
+    batchWritten: false,
     queuedBytes: 0,
     overflowed: false,
     failure: undefined,
@@ -183,8 +192,14 @@ export const sendQueueMachine = setup({
       },
     },
     writing: {
-      description: 'One batch is with the transport; what is queued meanwhile waits for the next batch.',
-      entry: ['writeBatch', 'sendBatch'],
+      description:
+        'The batch goes to the socket; when the socket takes it all, the next batch can go at once.',
+      entry: ['writeBatch', 'reportStallRequests'],
+      always: [{ guard: 'batchWritten', target: 'checking', actions: 'settleBatch' }, { target: 'draining' }],
+    },
+    draining: {
+      description:
+        'The socket holds the batch past its limit; what is queued meanwhile waits for the next batch.',
       on: {
         'queue.enqueue': { target: '.checkingBudget', actions: 'acceptEntry' },
         'queue.written': { target: 'checking', actions: 'settleBatch' },
@@ -193,31 +208,24 @@ export const sendQueueMachine = setup({
       after: {
         writeTimeout: { guard: 'hasWriteDeadline', target: 'closed', actions: 'reportWriteTimeout' },
       },
-      initial: 'awaitingWrite',
+      initial: 'awaitingDrain',
       states: {
-        awaitingWrite: {},
+        awaitingDrain: {},
         checkingBudget: {
           always: [
             { guard: 'overflowed', target: '#sendQueue.closed', actions: 'reportOverflow' },
             { guard: 'encodeFailed', target: '#sendQueue.closed', actions: 'reportEncodeFailure' },
-            { target: 'awaitingWrite' },
+            { target: 'awaitingDrain' },
           ],
         },
       },
     },
     flushing: {
-      description: 'Closing: what is already queued is written (a reject before a disconnect), nothing new.',
+      description:
+        'Closing: once the batch in flight drains, what is still queued (a reject) goes to the socket, which writes it before it closes; nothing new is taken.',
       on: {
         'queue.enqueue': { actions: 'dropEntry' },
-        'queue.written': [
-          {
-            guard: 'hasPending',
-            target: 'flushing',
-            reenter: true,
-            actions: ['settleBatch', 'writeBatch', 'sendBatch'],
-          },
-          { target: 'closed', actions: 'settleBatch' },
-        ],
+        'queue.written': { target: 'closed', actions: ['settleBatch', 'writeBatch', 'settleBatch'] },
       },
       after: {
         writeTimeout: { guard: 'hasWriteDeadline', target: 'closed' },

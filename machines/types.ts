@@ -80,6 +80,12 @@ export interface PeerHost {
   isOwnNonce(nonce: bigint): boolean;
   /** The application's OnVersion veto: a reject to send, or undefined to go on. */
   vetoVersion(version: VersionMessage): RejectMessage | undefined;
+  /**
+   * Hands a batch of frames to the transport's socket. True when the socket took them without
+   * buffering past its limit; false when the transport reports `transport.written` once drained
+   * (or `transport.writeFailed`).
+   */
+  write(frames: FrameParts[]): boolean;
   /** Encodes a frame at the current protocol version; throws WireError when it cannot be encoded. */
   encode(message: Message): FrameParts;
   /** Keeps inventory not yet known to the remote, marking it known (trickle flush). */
@@ -97,14 +103,15 @@ export type TransportEvent =
   | { type: 'transport.connected' }
   | { type: 'transport.message'; message: Message; size: number }
   | { type: 'transport.malformed'; error: Error & { code?: string } }
-  /** `direct` echoes the write command: handshake writes bypass the send queue. */
-  | { type: 'transport.written'; bytes: number; direct: boolean }
+  /** A send queue batch the socket had buffered past its limit has drained. */
+  | { type: 'transport.written'; bytes: number }
   | { type: 'transport.writeFailed'; error: Error }
   | { type: 'transport.closed'; error?: Error };
 
 /** Commands the peer sends to its transport actor. */
 export type TransportCommand =
-  | { type: 'transport.write'; frames: FrameParts[]; direct: boolean }
+  /** A handshake write, outside the send queue (no `transport.written` follows). */
+  | { type: 'transport.write'; frames: FrameParts[] }
   | { type: 'transport.setProtocol'; protocolVersion: number }
   | { type: 'transport.end' }
   | { type: 'transport.destroy' };

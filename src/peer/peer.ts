@@ -3,7 +3,13 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Actor, createActor } from 'xstate';
 import { type PeerMachineInput, type PeerOutput, peerMachine } from '../../machines/peer.machine.js';
-import type { DisconnectReason, PeerHost, QueueEntry, SendOutcome } from '../../machines/types.js';
+import type {
+  DisconnectReason,
+  FrameParts,
+  PeerHost,
+  QueueEntry,
+  SendOutcome,
+} from '../../machines/types.js';
 import { hexdump } from '../log/logger.js';
 import { socketTransport, type TransportInput } from '../transport/socket-transport.js';
 import { ipToBytes } from '../wire/bitcoin/address.js';
@@ -105,6 +111,8 @@ export class Peer {
   private socket: Duplex | undefined;
   private handlerTimeMs = 0;
   private lastReadMs = 0;
+  /** The transport's writer, set when it starts. */
+  private writeFrames: (frames: FrameParts[]) => boolean = () => false;
   private result: PeerOutput | undefined;
   private readonly done: Promise<PeerOutput>;
   private lastState = '';
@@ -172,6 +180,9 @@ export class Peer {
       onSocket: (dialled) => {
         this.socket = dialled;
       },
+      onWriter: (write) => {
+        this.writeFrames = write;
+      },
     };
     const nonceCache = config.nonceCache ?? sharedNonceCache;
     const host: PeerHost = {
@@ -181,6 +192,7 @@ export class Peer {
       rememberNonce: (nonce) => nonceCache.add(nonce),
       isOwnNonce: (nonce) => nonceCache.has(nonce),
       vetoVersion: (version) => this.onRemoteVersion(version),
+      write: (frames) => this.writeFrames(frames),
       encode: (message) =>
         encodeFrameParts(message, { network: config.network, protocolVersion: this.protocolVersion }),
       takeUnknownInventory: (items) => {

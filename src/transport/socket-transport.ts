@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fromCallback } from 'xstate';
-import type { TransportCommand, TransportEvent } from '../../machines/types.js';
+import type { FrameParts, TransportCommand, TransportEvent } from '../../machines/types.js';
 import { FrameDecoder, type FrameDecoderError } from '../wire/decoder.js';
 import { WireError } from '../wire/errors.js';
 import type { Message, WireOptions } from '../wire/message.js';
@@ -22,6 +22,12 @@ export interface TransportInput {
   observer: TransportObserver;
   /** Called with the dialled socket so the runtime can read its addresses. */
   onSocket?(socket: Duplex): void;
+  /**
+   * Called once with the function that writes the send queue's batches in the caller's own step
+   * (the PeerHost's `write`): true when the socket took them all, else `transport.written` follows
+   * the drain.
+   */
+  onWriter?(write: (frames: FrameParts[]) => boolean): void;
 }
 
 /**
@@ -39,6 +45,7 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
     const observer = input.observer;
     let lastError: Error | undefined;
     let reading = true;
+    let stopped = false;
 
     const send = (event: TransportEvent) => sendBack(event);
 
@@ -83,32 +90,38 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
     socket.on('error', onError);
     socket.on('close', onClose);
 
+    /** Writes a batch corked, so it leaves in as few packets as the kernel allows. */
+    const write = (frames: readonly FrameParts[], queued: boolean): boolean => {
+      if (stopped) return false;
+      if (socket.destroyed || !socket.writable) {
+        send({ type: 'transport.writeFailed', error: new Error('socket is not writable') });
+        return false;
+      }
+      const corkable = socket as Duplex & { cork(): void; uncork(): void };
+      corkable.cork();
+      let accepted = true;
+      let bytes = 0;
+      for (const parts of frames) {
+        let frameBytes = 0;
+        for (const part of parts) {
+          accepted = socket.write(part);
+          frameBytes += part.length;
+        }
+        bytes += frameBytes;
+        observer.wrote(frameBytes, parts[0]!);
+      }
+      corkable.uncork();
+      // Only the send queue waits for a drain; handshake writes go out in order before it is released.
+      if (!accepted && queued) socket.once('drain', () => send({ type: 'transport.written', bytes }));
+      return accepted;
+    };
+    input.onWriter?.((frames) => write(frames, true));
+
     receive((command) => {
       switch (command.type) {
-        case 'transport.write': {
-          if (socket.destroyed || !socket.writable) {
-            send({ type: 'transport.writeFailed', error: new Error('socket is not writable') });
-            return;
-          }
-          const corkable = socket as Duplex & { cork(): void; uncork(): void };
-          corkable.cork();
-          let accepted = true;
-          let bytes = 0;
-          for (const parts of command.frames) {
-            let frameBytes = 0;
-            for (const part of parts) {
-              accepted = socket.write(part);
-              frameBytes += part.length;
-            }
-            bytes += frameBytes;
-            observer.wrote(frameBytes, parts[0]!);
-          }
-          corkable.uncork();
-          const written: TransportEvent = { type: 'transport.written', bytes, direct: command.direct };
-          if (accepted) send(written);
-          else socket.once('drain', () => send(written));
+        case 'transport.write':
+          write(command.frames, false);
           return;
-        }
         case 'transport.setProtocol':
           decoder.setProtocol(command.protocolVersion);
           return;
@@ -123,6 +136,7 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
 
     return () => {
       reading = false;
+      stopped = true;
       // Nothing of this transport may stay reachable from the socket (an application can keep a
       // finished Peer, and with it the socket): a partly received frame can be megabytes.
       socket.off('data', onData);
