@@ -241,6 +241,12 @@ export const peerMachine = setup({
       const output = (event as unknown as { output: HandshakeOutput }).output;
       if (output.ok) for (const message of output.earlyMessages) context.host.dispatch(message, 0);
     },
+    // Raised, each message is a step of this same macrostep: a message that ends the peer leaves
+    // the ones after it unhandled, as if they had come as separate events.
+    handleEachMessage: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'transport.messages') return;
+      for (const { message, size } of event.messages) enqueue.raise({ type: 'transport.message', message, size });
+    }),
     replayStashedMessages: enqueueActions(({ event, enqueue }) => {
       const output = (event as unknown as { output: HandshakeOutput }).output;
       if (!output.ok) return;
@@ -276,6 +282,7 @@ export const peerMachine = setup({
       entries: (event as { entries: QueueEntry[] }).entries,
     })),
     releaseQueue: sendTo('sendQueue', { type: 'queue.release' }),
+    batchReads: sendTo('transport', { type: 'transport.batch' }),
     closeQueue: sendTo('sendQueue', ({ context }) => ({ type: 'queue.close', flush: context.flushOnClose })),
     // A graceful end waits behind writes the remote is not reading; when they are the reason
     // we are closing, cut the connection instead.
@@ -432,6 +439,7 @@ export const peerMachine = setup({
   ],
   on: {
     'peer.queue': { actions: 'enqueueMessage' },
+    'transport.messages': { actions: 'handleEachMessage' },
     'transport.written': { actions: 'notifyWritten' },
     'handshake.send': { actions: 'writeDirect' },
     'handshake.negotiated': { actions: ['applyNegotiated', 'setTransportProtocol'] },
@@ -527,7 +535,7 @@ export const peerMachine = setup({
         },
         active: {
           description: 'Handshake done: keep-alive, inventory trickle and stall checks run here.',
-          entry: 'releaseQueue',
+          entry: ['releaseQueue', 'batchReads'],
           invoke: [
             {
               id: 'pinger',

@@ -98,10 +98,18 @@ export interface PeerHost {
   takeHandlerTimeMs(): number;
 }
 
+export interface ReceivedMessage {
+  message: Message;
+  /** Header + payload bytes. */
+  size: number;
+}
+
 /** Events the transport actor sends to its parent. */
 export type TransportEvent =
   | { type: 'transport.connected' }
   | { type: 'transport.message'; message: Message; size: number }
+  /** Several messages read from one chunk once the version is negotiated: handled one by one, in order. */
+  | { type: 'transport.messages'; messages: ReceivedMessage[] }
   | { type: 'transport.malformed'; error: Error & { code?: string } }
   /** A send queue batch the socket had buffered past its limit has drained. */
   | { type: 'transport.written'; bytes: number }
@@ -113,5 +121,7 @@ export type TransportCommand =
   /** A handshake write, outside the send queue (no `transport.written` follows). */
   | { type: 'transport.write'; frames: FrameParts[] }
   | { type: 'transport.setProtocol'; protocolVersion: number }
+  /** From now on the messages read from one chunk come as one `transport.messages` event. */
+  | { type: 'transport.batch' }
   | { type: 'transport.end' }
   | { type: 'transport.destroy' };

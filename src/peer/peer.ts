@@ -111,6 +111,7 @@ export class Peer {
   private socket: Duplex | undefined;
   private handlerTimeMs = 0;
   private lastReadMs = 0;
+  private disconnectRequested = false;
   /** The transport's writer, set when it starts. */
   private writeFrames: (frames: FrameParts[]) => boolean = () => false;
   private result: PeerOutput | undefined;
@@ -481,6 +482,8 @@ export class Peer {
 
   /** Idempotent. The socket is closed once queued rejects (if any) are written. */
   disconnect(reason: DisconnectReason = 'local-request', detail?: string): void {
+    // Messages already read in the same burst are not handed to listeners any more.
+    this.disconnectRequested = true;
     this.flushOutbox();
     this.actor.send({ type: 'peer.disconnect', reason, ...(detail ? { detail } : {}) });
   }
@@ -545,6 +548,7 @@ export class Peer {
   }
 
   private dispatch(message: Message): void {
+    if (this.disconnectRequested) return;
     const started = this.clock.now();
     const listeners = this.config.listeners;
     if (listeners) {

@@ -111,6 +111,15 @@ export class ScriptedRemote {
     this.socket.write(encodeMessage(message, { network: this.network, protocolVersion }));
   }
 
+  /** Several messages in one socket write, so the peer reads them as one chunk (a burst). */
+  sendBurst(messages: readonly Message[], protocolVersion = this.network.protocolVersion): void {
+    this.onSend();
+    const frames = messages.map((message) =>
+      encodeMessage(message, { network: this.network, protocolVersion }),
+    );
+    this.socket.write(Buffer.concat(frames));
+  }
+
   /** Resolves when a message of `command` has arrived (counting from `from`); rejects after a real-time budget. */
   async waitFor(command: string, from = 0, budgetMs = 2000): Promise<Message> {
     const deadline = Date.now() + budgetMs;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fromCallback } from 'xstate';
-import type { FrameParts, TransportCommand, TransportEvent } from '../../machines/types.js';
+import type { FrameParts, ReceivedMessage, TransportCommand, TransportEvent } from '../../machines/types.js';
 import { FrameDecoder, type FrameDecoderError } from '../wire/decoder.js';
 import { WireError } from '../wire/errors.js';
 import type { Message, WireOptions } from '../wire/message.js';
@@ -51,9 +51,22 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
 
     if (!input.socket) socket.once('connect', () => send({ type: 'transport.connected' }));
 
+    // During the handshake a message can change how the next one decodes (version) or which state
+    // handles it, so each goes to the peer before the next is decoded. Once the peer is active
+    // (transport.batch), the messages of one chunk go as one event: one actor step for a burst.
+    let batching = false;
+    let batch: ReceivedMessage[] = [];
     const deliver = (message: Message, size: number) => {
       observer.read(size, message);
-      send({ type: 'transport.message', message, size });
+      if (batching) batch.push({ message, size });
+      else send({ type: 'transport.message', message, size });
+    };
+    const flushBatch = () => {
+      if (batch.length === 0) return;
+      const messages = batch;
+      batch = [];
+      if (messages.length === 1) send({ type: 'transport.message', ...messages[0]! });
+      else send({ type: 'transport.messages', messages });
     };
 
     const onData = (chunk: Uint8Array) => {
@@ -61,8 +74,10 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
       while (reading) {
         try {
           decoder.consume(next, deliver);
+          flushBatch();
           return;
         } catch (error) {
+          flushBatch();
           const wireError =
             error instanceof WireError
               ? (error as FrameDecoderError)
@@ -124,6 +139,9 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
           return;
         case 'transport.setProtocol':
           decoder.setProtocol(command.protocolVersion);
+          return;
+        case 'transport.batch':
+          batching = true;
           return;
         case 'transport.end':
           socket.end();

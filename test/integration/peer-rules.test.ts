@@ -241,6 +241,46 @@ for (const [kind, makeLink] of links) {
       await close();
     });
 
+    it('hands a burst read in one chunk to the listeners in order, and nothing after what ends the peer', async () => {
+      const seen: number[] = [];
+      const invNumber = ({ inventory: [item] }: InvMessage) =>
+        new DataView(item!.hash.buffer, item!.hash.byteOffset).getUint32(0, true);
+      const burst = await handshaken(makeLink, {
+        listeners: { onInv: (_peer, message) => seen.push(invNumber(message)) },
+      });
+      burst.remote.sendBurst(
+        Array.from({ length: 500 }, (_, i) => ({ command: 'inv', inventory: [txInv(i)] })),
+      );
+      await waitUntil(() => seen.length === 500);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 500 }, (_, i) => i),
+      );
+      seen.length = 0;
+      burst.remote.sendBurst([
+        { command: 'inv', inventory: [txInv(1)] },
+        remoteVersion(),
+        { command: 'inv', inventory: [txInv(2)] },
+      ]);
+      assert.equal((await burst.peer.waitForDisconnect()).reason, 'duplicate-version');
+      assert.deepEqual(seen, [1], 'the inv after the duplicate version is not handled');
+      await burst.close();
+
+      const stopping = await handshaken(makeLink, {
+        listeners: {
+          onInv: (peer, message) => {
+            seen.push(invNumber(message));
+            peer.disconnect();
+          },
+        },
+      });
+      seen.length = 0;
+      stopping.remote.sendBurst([1, 2, 3].map((i) => ({ command: 'inv', inventory: [txInv(i)] })));
+      assert.equal((await stopping.peer.waitForDisconnect()).reason, 'local-request');
+      assert.deepEqual(seen, [1], 'nothing reaches the listeners after disconnect()');
+      await stopping.close();
+    });
+
     it('ignores unknown commands by default, and disconnects on them when asked', async () => {
       const tolerant = await handshaken(makeLink);
       tolerant.remote.socket.write(unknownFrame('xyzzy'));
