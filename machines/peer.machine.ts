@@ -12,6 +12,7 @@ import type {
   FrameParts,
   PeerHost,
   QueueEntry,
+  ReceivedMessage,
   RemoteVersion,
   TransportCommand,
   TransportEvent,
@@ -171,6 +172,16 @@ export const peerMachine = setup({
     isVersion: ({ event }) => event.type === 'transport.message' && event.message.command === 'version',
     isVerack: ({ event }) => event.type === 'transport.message' && event.message.command === 'verack',
     isSendAddrV2: ({ event }) => event.type === 'transport.message' && event.message.command === 'sendaddrv2',
+    /** No message of the burst ends an active peer (see the guards of `transport.message` in listening). */
+    isRoutineBurst: ({ context, event }) =>
+      event.type === 'transport.messages' &&
+      event.messages.every(
+        ({ message }) =>
+          message.command !== 'version' &&
+          message.command !== 'verack' &&
+          message.command !== 'sendaddrv2' &&
+          (message.command !== 'unknown' || context.settings.ignoreUnknownCommands),
+      ),
     isForbiddenUnknown: ({ context, event }) =>
       event.type === 'transport.message' &&
       event.message.command === 'unknown' &&
@@ -245,7 +256,8 @@ export const peerMachine = setup({
     // the ones after it unhandled, as if they had come as separate events.
     handleEachMessage: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'transport.messages') return;
-      for (const { message, size } of event.messages) enqueue.raise({ type: 'transport.message', message, size });
+      for (const { message, size } of event.messages)
+        enqueue.raise({ type: 'transport.message', message, size });
     }),
     replayStashedMessages: enqueueActions(({ event, enqueue }) => {
       const output = (event as unknown as { output: HandshakeOutput }).output;
@@ -338,34 +350,42 @@ export const peerMachine = setup({
         entries: [internalEntry({ command: 'ping', nonce })],
       });
     }),
+    // One message, or a burst of them none of which ends the peer: a burst is handled in one step.
     handleMessage: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'transport.message') return;
-      const message = event.message;
-      switch (message.command) {
-        case 'ping':
-          if (context.protocolVersion >= context.settings.pongMinVersion) {
-            enqueue.sendTo('sendQueue', {
-              type: 'queue.enqueue',
-              entries: [internalEntry({ command: 'pong', nonce: message.nonce })],
-            });
-          }
-          break;
-        case 'pong':
-          if (context.lastPingNonce !== 0n && message.nonce === context.lastPingNonce) {
-            enqueue.assign({
-              lastPingNonce: 0n,
-              lastPingMicros: Math.round((context.host.now() - context.lastPingTimeMs) * 1000),
-            });
-            enqueue.sendTo('pinger', { type: 'pong.matched' });
-          }
-          break;
-        case 'sendheaders':
-          enqueue.assign({ wantsHeaders: true });
-          break;
+      let received: readonly ReceivedMessage[];
+      if (event.type === 'transport.message') received = [event];
+      else if (event.type === 'transport.messages') received = event.messages;
+      else return;
+      let lastPingNonce = context.lastPingNonce;
+      const pongs: QueueEntry[] = [];
+      for (const { message } of received) {
+        switch (message.command) {
+          case 'ping':
+            if (context.protocolVersion >= context.settings.pongMinVersion) {
+              pongs.push(internalEntry({ command: 'pong', nonce: message.nonce }));
+            }
+            break;
+          case 'pong':
+            if (lastPingNonce !== 0n && message.nonce === lastPingNonce) {
+              lastPingNonce = 0n;
+              enqueue.assign({
+                lastPingNonce: 0n,
+                lastPingMicros: Math.round((context.host.now() - context.lastPingTimeMs) * 1000),
+              });
+              enqueue.sendTo('pinger', { type: 'pong.matched' });
+            }
+            break;
+          case 'sendheaders':
+            enqueue.assign({ wantsHeaders: true });
+            break;
+        }
+        const response = stallResponseOf(context.settings.stallTracking, message);
+        if (response) enqueue.sendTo('stallMonitor', response);
       }
-      const response = stallResponseOf(context.settings.stallTracking, message);
-      if (response) enqueue.sendTo('stallMonitor', response);
-      enqueue(() => context.host.dispatch(message, event.size));
+      if (pongs.length > 0) enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entries: pongs });
+      enqueue(() => {
+        for (const { message, size } of received) context.host.dispatch(message, size);
+      });
     }),
     queueRejectDuplicate: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'transport.message') return;
@@ -439,7 +459,6 @@ export const peerMachine = setup({
   ],
   on: {
     'peer.queue': { actions: 'enqueueMessage' },
-    'transport.messages': { actions: 'handleEachMessage' },
     'transport.written': { actions: 'notifyWritten' },
     'handshake.send': { actions: 'writeDirect' },
     'handshake.negotiated': { actions: ['applyNegotiated', 'setTransportProtocol'] },
@@ -618,6 +637,10 @@ export const peerMachine = setup({
                     actions: { type: 'setReason', params: { reason: 'unknown-command' } },
                   },
                   { actions: 'handleMessage' },
+                ],
+                'transport.messages': [
+                  { guard: 'isRoutineBurst', actions: 'handleMessage' },
+                  { actions: 'handleEachMessage' },
                 ],
                 'transport.malformed': [
                   { guard: 'isTolerableMalformed' },

@@ -30,6 +30,10 @@ export interface TransportInput {
   onWriter?(write: (frames: FrameParts[]) => boolean): void;
 }
 
+/** Parts up to this size are coalesced with their neighbours into writes of up to COALESCED_BYTES. */
+const SMALL_PART_BYTES = 4096;
+const COALESCED_BYTES = 64 * 1024;
+
 /**
  * The only code that touches the socket: turns bytes into one event per decoded message and writes
  * batches of frames (corked, so a batch leaves in as few packets as the kernel allows), reporting
@@ -105,7 +109,11 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
     socket.on('error', onError);
     socket.on('close', onClose);
 
-    /** Writes a batch corked, so it leaves in as few packets as the kernel allows. */
+    /**
+     * Writes a batch corked, so it leaves in as few packets as the kernel allows. Runs of small
+     * frames are copied into one buffer first: a burst of pongs held by a socket the remote is
+     * slow to read costs its bytes, not an object per frame.
+     */
     const write = (frames: readonly FrameParts[], queued: boolean): boolean => {
       if (stopped) return false;
       if (socket.destroyed || !socket.writable) {
@@ -116,15 +124,39 @@ export const socketTransport = fromCallback<TransportCommand, TransportInput>(
       corkable.cork();
       let accepted = true;
       let bytes = 0;
+      const run: Uint8Array[] = [];
+      let runBytes = 0;
+      const writeRun = () => {
+        if (run.length === 1) accepted = socket.write(run[0]!);
+        else if (run.length > 1) {
+          const joined = Buffer.allocUnsafe(runBytes);
+          let at = 0;
+          for (const part of run) {
+            joined.set(part, at);
+            at += part.length;
+          }
+          accepted = socket.write(joined);
+        }
+        run.length = 0;
+        runBytes = 0;
+      };
       for (const parts of frames) {
         let frameBytes = 0;
         for (const part of parts) {
-          accepted = socket.write(part);
           frameBytes += part.length;
+          if (part.length > SMALL_PART_BYTES) {
+            writeRun();
+            accepted = socket.write(part);
+            continue;
+          }
+          if (runBytes + part.length > COALESCED_BYTES) writeRun();
+          run.push(part);
+          runBytes += part.length;
         }
         bytes += frameBytes;
         observer.wrote(frameBytes, parts[0]!);
       }
+      writeRun();
       corkable.uncork();
       // Only the send queue waits for a drain; handshake writes go out in order before it is released.
       if (!accepted && queued) socket.once('drain', () => send({ type: 'transport.written', bytes }));

@@ -579,7 +579,8 @@ async function runPath(path: (typeof paths)[number], makeLink: () => Promise<Lin
         },
         REMOTE_DUPLICATE_VERSION: async () => {
           mark = far().received.length;
-          far().send(versionFrom(0x5678n));
+          // In one chunk after a ping: the burst is handled message by message, up to the version.
+          far().sendBurst([{ command: 'ping', nonce: 0x5678n }, versionFrom(0x5678n)]);
           const reject = await far().waitFor('reject', mark);
           assert.equal(reject.command === 'reject' && reject.code, 0x12);
         },
