@@ -38,6 +38,17 @@ export interface SendQueueContext extends SendQueueInput {
 }
 
 const FRAME_HEADER_BYTES = 24;
+/**
+ * The least a queued message counts against the budget: a small message costs far more memory
+ * than its frame (entry, message object, frame views: ~650 bytes for a 32-byte pong), so a flood
+ * of them to a remote that does not read is bounded by what it really takes. Larger frames count
+ * exactly their bytes (dcrd's limit: 40 MiB of frames fit, one byte more does not).
+ */
+export const MIN_BUDGET_CHARGE_BYTES = 512;
+
+function budgetCharge(frameBytes: number): number {
+  return Math.max(frameBytes, MIN_BUDGET_CHARGE_BYTES);
+}
 const BYTES_PER_DEADLINE_STEP = 256 * 1024;
 
 function accept(context: SendQueueContext, entry: QueueEntry): void {
@@ -48,7 +59,8 @@ function accept(context: SendQueueContext, entry: QueueEntry): void {
   let bytes: number;
   try {
     entry.frame = context.host.encode(entry.message);
-    bytes = entry.frameBytes = frameLength(entry.frame);
+    entry.frameBytes = frameLength(entry.frame);
+    bytes = budgetCharge(entry.frameBytes);
   } catch (error) {
     context.failure = error as Error;
     entry.settle('failed', error as Error);
@@ -126,7 +138,7 @@ export const sendQueueMachine = setup({
     settleBatch: assign(({ context }) => {
       let bytes = 0;
       for (const entry of context.inFlight) {
-        bytes += entry.frameBytes ?? 0;
+        bytes += budgetCharge(entry.frameBytes ?? 0);
         entry.settle('sent');
       }
       return { inFlight: [], batchWritten: false, queuedBytes: context.queuedBytes - bytes };

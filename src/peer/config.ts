@@ -52,7 +52,11 @@ export interface PeerConfig<P = unknown> {
   stallTickMs?: number;
   stallResponseMs?: number;
   lingerMs?: number;
-  /** Disconnect with `queue-overflow` beyond this many queued bytes (default 40 MiB). */
+  /**
+   * Disconnect with `queue-overflow` beyond this many queued bytes (default 40 MiB): each queued
+   * message counts its frame's bytes, and at least 512 (what a small message's bookkeeping costs),
+   * so many small messages are bounded by the memory they take.
+   */
   maxQueuedBytes?: number;
   /**
    * Base write deadline; 0 = none. Default: the profile's (none for Bitcoin; 20 s for Decred, plus

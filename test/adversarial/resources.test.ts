@@ -1,6 +1,7 @@
 /**
  * Attacks on resources rather than on parsing: a remote that never reads while we send (byte
- * budget, then queue-overflow; or the write deadline), a remote that goes silent without closing
+ * budget, then queue-overflow; or the write deadline), one that floods pings and never reads the
+ * pongs (the same budget, each message counted at least 512 bytes), a remote that goes silent without closing
  * (idle timeout), and 5,000 simultaneous connections against a lower inbound limit. Ends with the
  * suite-wide leak check: no handles beyond the baseline, no peers left in any supervisor.
  */
@@ -94,6 +95,31 @@ describe('adversarial: resources', () => {
       );
       assert.equal(await peer.queueMessage({ command: 'getaddr' }), 'dropped', 'nothing queues afterwards');
       attacker.socket.resume(); // the close is behind the megabytes it never read
+      await attacker.waitClosed();
+      await good.handshakeWith(listener);
+    });
+  });
+
+  it('24c. a remote that floods pings and never reads the pongs: each queued pong counts at least 512 bytes against the budget, then queue-overflow', async () => {
+    const budget = 4 * MiB;
+    await run({ peer: { maxQueuedBytes: budget } }, async (listener) => {
+      const { attacker, peer } = await listener.attackHandshaken();
+      attacker.stopReading();
+      await pause(20);
+      const peak = new PeakMemory();
+      // 400,000 pings (12.8 MB): their pongs are 12.8 MB on the wire, and far more as queued objects.
+      const count = 400_000;
+      const burst = new Uint8Array(count * 32);
+      for (let i = 0; i < count; i++) burst.set(pingFrame(BigInt(i + 1)), i * 32);
+      void attacker.send(burst).catch(() => {});
+      const result = await listener.removal(peer);
+      const peakGrowth = peak.stop();
+      assert.equal(result.reason, 'queue-overflow');
+      assert.ok(
+        peakGrowth.heapUsed < budget + 4 * MiB,
+        `live heap peaked ${mib(peakGrowth.heapUsed)} above start (budget ${mib(budget)})`,
+      );
+      attacker.socket.resume();
       await attacker.waitClosed();
       await good.handshakeWith(listener);
     });
