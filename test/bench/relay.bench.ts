@@ -2,7 +2,8 @@
  * Relay through the full actor stack, two processes over loopback: 1 MiB blocks and one-entry
  * invs one way, ping/pong round trips. The baseline, measured in the same run, is the limit: a
  * bare Node TCP pipe sending the same frames to a receiver that only splits frames and verifies
- * each checksum.
+ * each checksum. A second baseline is bcoin 1.0.2's own Peer class doing the same work between two
+ * processes (test/bench/support/bcoin-relay.ts), skipped when bcoin is not installed.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,8 +11,9 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { decodeMessage, encodeMessage, type Message, NonceCache, networks, Peer } from '../../src/index.js';
 import { type Benchmark, type BenchRow, collectGarbage } from './harness.js';
+import { bcoinRelay } from './support/bcoin-relay.js';
 import type { RelayReply, RelayRequest } from './support/relay-peer.js';
-import { bigBlock } from './support/samples.js';
+import { bigBlock, ONE_MIB_OF_TRANSACTIONS } from './support/samples.js';
 
 const network = networks.bitcoin.regtest;
 const BLOCKS = 200;
@@ -149,7 +151,7 @@ async function peerPingPong(receiver: Receiver): Promise<number> {
   return rate;
 }
 
-function row(name: string, unit: string, ours: number, limit: number, target: string): BenchRow {
+function vsLimit(name: string, unit: string, ours: number, limit: number, target: string): BenchRow {
   return {
     name,
     unit,
@@ -160,46 +162,71 @@ function row(name: string, unit: string, ours: number, limit: number, target: st
   };
 }
 
+function vsBcoin(name: string, unit: string, ours: number, bcoin: number | undefined): BenchRow[] {
+  if (bcoin === undefined) return [];
+  return [
+    {
+      name,
+      unit,
+      value: ours,
+      baseline: bcoin,
+      baselineName: 'bcoin 1.0.2 Peer ↔ Peer (target ≥ 1.5)',
+      ratio: ours / bcoin,
+    },
+  ];
+}
+
 export const benchmarks: Benchmark[] = [
   {
     name: 'relay',
     async run() {
       const receiver = new Receiver();
-      const rows: BenchRow[] = [];
+      let ours: { blocks: number; invs: number; pings: number };
+      let limit: { blocks: number; invs: number; pings: number };
+      // A relayed block: decoded from the wire, so its raw bytes are reused on the way out.
+      const blockFrame = encodeMessage(bigBlock(ONE_MIB_OF_TRANSACTIONS), { network });
+      const block = decodeMessage(blockFrame, { network });
+      const mib = blockFrame.length / 2 ** 20;
       try {
-        // A relayed block: decoded from the wire, so its raw bytes are reused on the way out.
-        const blockFrame = encodeMessage(bigBlock(), { network });
-        const block = decodeMessage(blockFrame, { network });
-        const mib = blockFrame.length / 2 ** 20;
         const blockFrames = function* () {
           for (let i = 0; i < BLOCKS; i++) yield blockFrame;
         };
         const blocks = function* () {
           for (let i = 0; i < BLOCKS; i++) yield block;
         };
-        const bareBlocks = await bareOneWay(receiver, blockFrames, BLOCKS);
-        const ourBlocks = await peerOneWay(receiver, blocks, BLOCKS);
-        rows.push(
-          row('1 MiB blocks relayed one way', 'MiB/s', ourBlocks * mib, bareBlocks * mib, 'target ≥ 0.8'),
-        );
-
         const invFrames = function* () {
           for (let i = 0; i < INVS; i++) yield encodeMessage(inv(i), { network });
         };
         const invs = function* () {
           for (let i = 0; i < INVS; i++) yield inv(i);
         };
-        const bareInvs = await bareOneWay(receiver, invFrames, INVS);
-        const ourInvs = await peerOneWay(receiver, invs, INVS);
-        rows.push(row('one-entry invs one way', 'msg/s', ourInvs, bareInvs, 'target ≥ 100,000 msg/s'));
-
-        const barePings = await barePingPong(receiver);
-        const ourPings = await peerPingPong(receiver);
-        rows.push(row('ping/pong round trips', 'rt/s', ourPings, barePings, 'sequential, one in flight'));
+        limit = {
+          blocks: (await bareOneWay(receiver, blockFrames, BLOCKS)) * mib,
+          invs: await bareOneWay(receiver, invFrames, INVS),
+          pings: await barePingPong(receiver),
+        };
+        ours = {
+          blocks: (await peerOneWay(receiver, blocks, BLOCKS)) * mib,
+          invs: await peerOneWay(receiver, invs, INVS),
+          pings: await peerPingPong(receiver),
+        };
       } finally {
         receiver.stop();
       }
-      return rows;
+      const bcoin = await bcoinRelay({ blocks: BLOCKS, invs: INVS, pingMs: PING_MS });
+      return [
+        vsLimit('1 MiB blocks relayed one way', 'MiB/s', ours.blocks, limit.blocks, 'target ≥ 0.8'),
+        ...vsBcoin(
+          '1 MiB blocks relayed one way',
+          'MiB/s',
+          ours.blocks,
+          bcoin && bcoin.blocksPerSecond * bcoin.blockMiB,
+        ),
+        vsLimit('one-entry invs one way', 'msg/s', ours.invs, limit.invs, 'target ≥ 100,000 msg/s'),
+        ...vsBcoin('one-entry invs one way', 'msg/s', ours.invs, bcoin?.invsPerSecond),
+        vsLimit('ping/pong round trips', 'rt/s', ours.pings, limit.pings, 'sequential, one in flight'),
+        ...vsBcoin('ping/pong round trips', 'rt/s', ours.pings, bcoin?.pingRoundTripsPerSecond),
+      ];
     },
   },
 ];

@@ -12,7 +12,7 @@ import { encodeMessage, networks } from '../../../src/index.js';
 import { type BcoinModule, loadBcoin } from '../../interop/support/partners.js';
 import { collectGarbage } from '../harness.js';
 import type { BcoinRelayReply, BcoinRelayRequest } from './bcoin-relay-peer.js';
-import { bigBlock } from './samples.js';
+import { bigBlock, ONE_MIB_OF_TRANSACTIONS } from './samples.js';
 
 export interface BcoinRelayResult {
   blocksPerSecond: number;
@@ -174,12 +174,12 @@ export async function bcoinRelay(options: {
 
   // Decoded once, outside the timed loop, as a relaying bcoin node holds a received block: its
   // raw serialization is cached, so each send reuses it (bcoin still reframes and rehashes it).
-  const frame = encodeMessage(bigBlock(), { network: networks.bitcoin.regtest });
+  const frame = encodeMessage(bigBlock(ONE_MIB_OF_TRANSACTIONS), { network: networks.bitcoin.regtest });
   const payload = Buffer.from(frame.buffer, frame.byteOffset + 24, frame.length - 24);
   const block = bcoin.Block.fromRaw(payload);
   if (block.getSize() !== payload.length) throw new Error('bcoin did not round-trip the block');
   const blockPacket = new packets.BlockPacket(block, true);
-  // As many blocks as fit under bcoin's drain limit between drains (12 of these 0.81 MiB ones).
+  // As many blocks as fit under bcoin's drain limit between drains (9 of these 1 MiB ones).
   const blockWindow = Math.max(1, Math.floor((bcoin.net.Peer.DRAIN_MAX - 1) / frame.length));
 
   const receiver = new Receiver();

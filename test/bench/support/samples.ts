@@ -22,9 +22,12 @@ export function transaction(seed: number): Transaction {
   };
 }
 
-/** ~1 MB: 2,300 two-in, two-out segwit transactions. */
-export function bigBlock(): Message {
-  const transactions = Array.from({ length: 2300 }, (_, i) => transaction(i));
+/** Transactions of `transaction()` (370 bytes each) that make a block of 1 MiB. */
+export const ONE_MIB_OF_TRANSACTIONS = 2834;
+
+/** ~0.85 MB by default: 2,300 two-in, two-out segwit transactions of 370 bytes. */
+export function bigBlock(count = 2300): Message {
+  const transactions = Array.from({ length: count }, (_, i) => transaction(i));
   return {
     command: 'block',
     header: {
