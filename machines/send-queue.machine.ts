@@ -38,18 +38,19 @@ export interface SendQueueContext extends SendQueueInput {
 }
 
 const FRAME_HEADER_BYTES = 24;
+const BYTES_PER_DEADLINE_STEP = 256 * 1024;
+
 /**
  * The least a queued message counts against the budget: a small message costs far more memory
  * than its frame (entry, message object, frame views: ~650 bytes for a 32-byte pong), so a flood
  * of them to a remote that does not read is bounded by what it really takes. Larger frames count
  * exactly their bytes (dcrd's limit: 40 MiB of frames fit, one byte more does not).
  */
-export const MIN_BUDGET_CHARGE_BYTES = 512;
+const MIN_BUDGET_CHARGE_BYTES = 512;
 
 function budgetCharge(frameBytes: number): number {
   return Math.max(frameBytes, MIN_BUDGET_CHARGE_BYTES);
 }
-const BYTES_PER_DEADLINE_STEP = 256 * 1024;
 
 function accept(context: SendQueueContext, entry: QueueEntry): void {
   if (context.overflowed || context.failure) {
