@@ -5,7 +5,12 @@ import type { Message } from '../src/wire/message.js';
 import { type HandshakeOutput, handshakeMachine } from './handshake.machine.js';
 import { pingerMachine } from './pinger.machine.js';
 import { sendQueueMachine } from './send-queue.machine.js';
-import { stallMonitorMachine, stallRequestOf, stallResponseOf } from './stall-monitor.machine.js';
+import {
+  type StallMonitorEvent,
+  stallMonitorMachine,
+  stallRequestOf,
+  stallResponseOf,
+} from './stall-monitor.machine.js';
 import { tricklerMachine } from './trickler.machine.js';
 import type {
   DisconnectReason,
@@ -132,6 +137,30 @@ function rejectFor(
   if (!context.settings.sendsRejects || context.protocolVersion < context.settings.rejectMinVersion)
     return undefined;
   return internalEntry({ command: 'reject', message, code, reason } satisfies RejectMessage);
+}
+
+/**
+ * One stall-monitor event per answering command of a burst (a burst of 1,000 invs clears what one
+ * inv clears), the answered inventory of each merged.
+ */
+function mergeStallResponses(responses: StallMonitorEvent[]): StallMonitorEvent[] {
+  if (responses.length < 2) return responses;
+  const inventoryByCommand = new Map<string, InvVector[] | undefined>();
+  for (const response of responses) {
+    if (response.type !== 'stall.responseReceived') continue;
+    const inventory = inventoryByCommand.get(response.command);
+    if (!inventoryByCommand.has(response.command))
+      inventoryByCommand.set(response.command, response.inventory && [...response.inventory]);
+    else if (response.inventory) {
+      if (inventory) inventory.push(...response.inventory);
+      else inventoryByCommand.set(response.command, [...response.inventory]);
+    }
+  }
+  return [...inventoryByCommand].map(([command, inventory]) =>
+    inventory
+      ? { type: 'stall.responseReceived', command, inventory }
+      : { type: 'stall.responseReceived', command },
+  );
 }
 
 /** Placeholder: the runtime provides the real socket transport (`src/transport`). */
@@ -358,6 +387,7 @@ export const peerMachine = setup({
       else return;
       let lastPingNonce = context.lastPingNonce;
       const pongs: QueueEntry[] = [];
+      const responses: StallMonitorEvent[] = [];
       for (const { message } of received) {
         switch (message.command) {
           case 'ping':
@@ -380,8 +410,9 @@ export const peerMachine = setup({
             break;
         }
         const response = stallResponseOf(context.settings.stallTracking, message);
-        if (response) enqueue.sendTo('stallMonitor', response);
+        if (response) responses.push(response);
       }
+      for (const response of mergeStallResponses(responses)) enqueue.sendTo('stallMonitor', response);
       if (pongs.length > 0) enqueue.sendTo('sendQueue', { type: 'queue.enqueue', entries: pongs });
       enqueue(() => {
         for (const { message, size } of received) context.host.dispatch(message, size);

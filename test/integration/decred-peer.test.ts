@@ -514,6 +514,28 @@ describe('dcrd stall and resource rules', () => {
     assert.equal(answered.peer.state, 'active', 'tx and notfound answered both vectors');
     await answered.close();
 
+    // Answers read in one burst reach the stall monitor merged: each vector still counts.
+    const burst = await handshaken(memoryLink);
+    let burstMessages = 0;
+    burst.peer.on('message', () => burstMessages++);
+    const alsoMissing = { type: DecredInvType.tx, hash: new Uint8Array(32).fill(0xdd) };
+    const stillMissing = { type: DecredInvType.tx, hash: new Uint8Array(32).fill(0xcc) };
+    await burst.peer.queueMessage({
+      command: 'getdata',
+      inventory: [{ type: DecredInvType.tx, hash: hashOf(tx!) }, missing, alsoMissing, stillMissing],
+    });
+    burst.remote.sendBurst([
+      tx as unknown as Message,
+      { command: 'notfound', inventory: [missing] },
+      { command: 'notfound', inventory: [alsoMissing] },
+    ]);
+    await waitUntil(() => burstMessages === 3);
+    await advance(burst.clock, 30_000);
+    const stalled = await burst.peer.waitForDisconnect();
+    assert.equal(stalled.reason, 'stall');
+    assert.match(stalled.detail, /cc{10}/, `only the unanswered vector stalls: ${stalled.detail}`);
+    await burst.close();
+
     // btcd clears a whole getdata group with any tx; dcrd v4 does not.
     const unrelated = await handshaken(memoryLink);
     let got = 0;
