@@ -58,8 +58,8 @@ const mutants: Mutant[] = [
   {
     name: 'no pong to pings',
     file: 'machines/peer.machine.ts',
-    from: "entries: [internalEntry({ command: 'pong', nonce: message.nonce })],",
-    to: "entries: [internalEntry({ command: 'ping', nonce: message.nonce })],",
+    from: "pongs.push(internalEntry({ command: 'pong', nonce: message.nonce }));",
+    to: "pongs.push(internalEntry({ command: 'ping', nonce: message.nonce }));",
   },
 ];
 
