@@ -1,9 +1,10 @@
 /**
  * Attacks on resources rather than on parsing: a remote that never reads while we send (byte
  * budget, then queue-overflow; or the write deadline), one that floods pings and never reads the
- * pongs (the same budget, each message counted at least 512 bytes), a remote that goes silent without closing
- * (idle timeout), and 5,000 simultaneous connections against a lower inbound limit. Ends with the
- * suite-wide leak check: no handles beyond the baseline, no peers left in any supervisor.
+ * pongs (the same budget, each message counted at least 512 bytes), a remote that goes silent
+ * without closing (idle timeout), and 5,000 simultaneous connections against a lower inbound
+ * limit. Ends with the suite-wide leak check: no handles beyond the baseline, no peers left in any
+ * supervisor.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +101,29 @@ describe('adversarial: resources', () => {
     });
   });
 
+  it('24b. with a write deadline: a stalled write fails the peer exactly at writeTimeoutMs (write-timeout)', async () => {
+    const writeTimeoutMs = 5_000;
+    await run({ peer: { writeTimeoutMs } }, async (listener) => {
+      const { attacker, peer } = await listener.attackHandshaken();
+      attacker.stopReading();
+      await pause(20);
+      // Fill the kernel buffers until a write is left pending (the send queue holds a batch in flight).
+      let inFlight = false;
+      for (let round = 0; round < 400 && !inFlight; round++) {
+        const sent = peer.queueMessage({ command: 'addr', addresses });
+        await settle(2);
+        inFlight = await Promise.race([sent.then(() => false), pause(20).then(() => true)]);
+      }
+      assert.ok(inFlight, 'a write is stuck behind the full kernel buffers');
+      await good.handshakeWith(listener);
+      const result = await expectDeadline(listener, peer, listener.clock.now() + writeTimeoutMs, 'active');
+      assert.equal(result.reason, 'write-timeout');
+      attacker.socket.resume(); // the close is behind the megabytes it never read
+      await attacker.waitClosed();
+      await good.handshakeWith(listener);
+    });
+  });
+
   it('24c. a remote that floods pings and never reads the pongs: each queued pong counts at least 512 bytes against the budget, then queue-overflow', async () => {
     const budget = 4 * MiB;
     await run({ peer: { maxQueuedBytes: budget } }, async (listener) => {
@@ -120,29 +144,6 @@ describe('adversarial: resources', () => {
         `live heap peaked ${mib(peakGrowth.heapUsed)} above start (budget ${mib(budget)})`,
       );
       attacker.socket.resume();
-      await attacker.waitClosed();
-      await good.handshakeWith(listener);
-    });
-  });
-
-  it('24b. with a write deadline: a stalled write fails the peer exactly at writeTimeoutMs (write-timeout)', async () => {
-    const writeTimeoutMs = 5_000;
-    await run({ peer: { writeTimeoutMs } }, async (listener) => {
-      const { attacker, peer } = await listener.attackHandshaken();
-      attacker.stopReading();
-      await pause(20);
-      // Fill the kernel buffers until a write is left pending (the send queue holds a batch in flight).
-      let inFlight = false;
-      for (let round = 0; round < 400 && !inFlight; round++) {
-        const sent = peer.queueMessage({ command: 'addr', addresses });
-        await settle(2);
-        inFlight = await Promise.race([sent.then(() => false), pause(20).then(() => true)]);
-      }
-      assert.ok(inFlight, 'a write is stuck behind the full kernel buffers');
-      await good.handshakeWith(listener);
-      const result = await expectDeadline(listener, peer, listener.clock.now() + writeTimeoutMs, 'active');
-      assert.equal(result.reason, 'write-timeout');
-      attacker.socket.resume(); // the close is behind the megabytes it never read
       await attacker.waitClosed();
       await good.handshakeWith(listener);
     });
