@@ -503,6 +503,8 @@ export class Peer {
     if (this.result) return this.result;
     this.result = output;
     for (const entry of [...this.pending]) entry.settle('dropped');
+    // A finished Peer the application holds keeps nothing of its transport.
+    this.writeFrames = () => false;
     this.socket?.destroy();
     this.config.logger?.log('debug', `${this} disconnected: ${output.reason} (${output.detail})`);
     this.emit('disconnected', output);
