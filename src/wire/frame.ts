@@ -123,15 +123,9 @@ export function decodePayload<M>(
  */
 const verifiedChecksums = new WeakMap<Uint8Array, { family: WireFamily; checksum: number }>();
 
-/** The checksum of a message's payload when it is raw received bytes whose checksum was verified. */
-export function knownChecksum(
-  codec: MessageCodec,
-  message: { command: string },
-  context: CodecContext,
-  family: WireFamily,
-): number | undefined {
-  const raw = codec.rawPayload?.(message, context);
-  const known = raw && verifiedChecksums.get(raw);
+/** The checksum of `raw` when it is a payload received and verified by `family`'s decoder. */
+export function knownChecksum(raw: Uint8Array, family: WireFamily): number | undefined {
+  const known = verifiedChecksums.get(raw);
   return known && known.family === family ? known.checksum : undefined;
 }
 
@@ -180,9 +174,10 @@ export function encodePayload(
   codec: MessageCodec,
   message: { command: string },
   context: CodecContext,
+  /** The message's raw payload when the caller has already asked the codec for it. */
+  raw = codec.rawPayload?.(message, context),
 ): Uint8Array {
   checkGate(codec, context.protocolVersion);
-  const raw = codec.rawPayload?.(message, context);
   if (raw) {
     const frame = allocateFrame(HEADER_SIZE + raw.length);
     frame.set(raw, HEADER_SIZE);

@@ -64,30 +64,7 @@ export function encodeMessage(
 ): Uint8Array;
 export function encodeMessage(message: Message, options: WireOptions): Uint8Array;
 export function encodeMessage(message: Message | DecredWireMessage, options: WireOptions): Uint8Array {
-  const family = familyOf(options.network);
-  const context = codecContext(options);
-  const cap = options.maxPayloadLength ?? options.network.maxPayloadLength;
-  if (message.command === 'unknown') {
-    const frame = new Uint8Array(HEADER_SIZE + message.payload.length);
-    frame.set(message.payload, HEADER_SIZE);
-    return sealFrame(frame, message.rawCommand, family, options.network, cap, cap);
-  }
-  const codec = family.codecs.get(message.command);
-  if (codec === undefined) {
-    throw new WireError('unknown-command', `no codec for command '${message.command}'`, {
-      command: message.command,
-    });
-  }
-  const frame = encodePayload(codec, message, context);
-  return sealFrame(
-    frame,
-    codec.command,
-    family,
-    options.network,
-    cap,
-    codec.maxPayloadLength(context.protocolVersion),
-    knownChecksum(codec, message, context, family),
-  );
+  return encodeFrame(message, options, false)[0]!;
 }
 
 /**
@@ -96,25 +73,40 @@ export function encodeMessage(message: Message | DecredWireMessage, options: Wir
  * bytes, which are neither copied nor hashed again (their checksum was verified on receipt).
  */
 export function encodeFrameParts(message: Message | DecredWireMessage, options: WireOptions): Uint8Array[] {
-  const codec =
-    message.command === 'unknown' ? undefined : familyOf(options.network).codecs.get(message.command);
-  const context = codec?.rawPayload ? codecContext(options) : undefined;
-  const raw = context && codec!.rawPayload!(message, context);
-  if (!raw) return [encodeMessage(message as Message, options)];
-  checkGate(codec!, context!.protocolVersion);
+  return encodeFrame(message, options, true);
+}
+
+/** Both encoders: the codec, the raw payload and its known checksum are looked up once per frame. */
+function encodeFrame(
+  message: Message | DecredWireMessage,
+  options: WireOptions,
+  split: boolean,
+): Uint8Array[] {
   const family = familyOf(options.network);
-  const header = allocateFrame(HEADER_SIZE);
-  writeHeader(
-    header,
-    raw,
-    codec!.command,
-    family,
-    options.network,
-    options.maxPayloadLength ?? options.network.maxPayloadLength,
-    codec!.maxPayloadLength(context!.protocolVersion),
-    knownChecksum(codec!, message, context!, family),
-  );
-  return [header, raw];
+  const context = codecContext(options);
+  const cap = options.maxPayloadLength ?? options.network.maxPayloadLength;
+  if (message.command === 'unknown') {
+    const frame = new Uint8Array(HEADER_SIZE + message.payload.length);
+    frame.set(message.payload, HEADER_SIZE);
+    return [sealFrame(frame, message.rawCommand, family, options.network, cap, cap)];
+  }
+  const codec = family.codecs.get(message.command);
+  if (codec === undefined) {
+    throw new WireError('unknown-command', `no codec for command '${message.command}'`, {
+      command: message.command,
+    });
+  }
+  const messageCap = codec.maxPayloadLength(context.protocolVersion);
+  const raw = codec.rawPayload?.(message, context);
+  const checksum = raw && knownChecksum(raw, family);
+  if (raw && split) {
+    checkGate(codec, context.protocolVersion);
+    const header = allocateFrame(HEADER_SIZE);
+    writeHeader(header, raw, codec.command, family, options.network, cap, messageCap, checksum);
+    return [header, raw];
+  }
+  const frame = encodePayload(codec, message, context, raw);
+  return [sealFrame(frame, codec.command, family, options.network, cap, messageCap, checksum)];
 }
 
 /**
