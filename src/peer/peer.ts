@@ -116,7 +116,6 @@ export class Peer {
   private readonly handlers = new Map<keyof PeerEvents, Set<(...args: never[]) => void>>();
   private socket: Duplex | undefined;
   private handlerTimeMs = 0;
-  private lastReadMs = 0;
   private disconnectRequested = false;
   /** The transport's writer, set when it starts. */
   private writeFrames: (frames: FrameParts[]) => boolean = () => false;
@@ -168,7 +167,6 @@ export class Peer {
       wire: { network: config.network, protocolVersion: settings.protocolVersion },
       observer: {
         read: (bytes, message, error) => {
-          this.lastReadMs = this.clock.now();
           this.stats.recordRead(bytes, message !== undefined);
           this.safely('onRead', () => this.config.listeners?.onRead?.(this, bytes, message, error));
           if (this.config.logger && message) this.logMessage('received', message, bytes);
@@ -211,7 +209,7 @@ export class Peer {
         }
         return fresh;
       },
-      lastReadMs: () => this.lastReadMs,
+      lastReadMs: () => this.stats.lastRead,
       dispatch: (message) => this.dispatch(message),
       takeHandlerTimeMs: () => {
         const spent = this.handlerTimeMs;

@@ -36,6 +36,8 @@ export class PeerStats {
   messagesReceived = 0;
   lastSend = 0;
   lastRecv = 0;
+  /** Like lastRecv, counting malformed reads too (the idle timer's reference). */
+  lastRead = 0;
   connTime = 0;
   startingHeight = 0;
   lastBlock = 0;
@@ -52,9 +54,10 @@ export class PeerStats {
 
   recordRead(bytes: number, ok: boolean): void {
     this.bytesReceived += bytes;
+    this.lastRead = this.clock.now();
     if (ok) {
       this.messagesReceived++;
-      this.lastRecv = this.clock.now();
+      this.lastRecv = this.lastRead;
     }
   }
 
