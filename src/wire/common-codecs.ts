@@ -115,6 +115,17 @@ export function locatorCodec<C extends string>(
   };
 }
 
+/** inv, getdata, notfound, getblocks and getheaders, with a family's limits. */
+export function inventoryAndLocatorCodecs(inventory: ListLimits, locator: ListLimits): MessageCodec[] {
+  return [
+    inventoryCodec('inv', inventory),
+    inventoryCodec('getdata', inventory),
+    inventoryCodec('notfound', inventory),
+    locatorCodec('getblocks', locator),
+    locatorCodec('getheaders', locator),
+  ] as MessageCodec[];
+}
+
 /** headers: block headers, each followed by a transaction count that must be zero. */
 export function headersCodec<H>(
   limits: ListLimits,

@@ -1,9 +1,7 @@
 import type { ByteReader, ByteWriter } from '../bytes.js';
-import type { MessageCodec } from '../codec.js';
 import {
-  inventoryCodec,
+  inventoryAndLocatorCodecs,
   type ListLimits,
-  locatorCodec,
   readLocator as readLocatorOf,
   writeLocator as writeLocatorOf,
 } from '../common-codecs.js';
@@ -25,10 +23,4 @@ export function writeLocator(writer: ByteWriter, locator: readonly Hash[]): void
   writeLocatorOf(writer, locator, MAX_LOCATOR_HASHES);
 }
 
-export const inventoryCodecs = [
-  inventoryCodec('inv', inventoryLimits),
-  inventoryCodec('getdata', inventoryLimits),
-  inventoryCodec('notfound', inventoryLimits),
-  locatorCodec('getblocks', locatorLimits),
-  locatorCodec('getheaders', locatorLimits),
-] as MessageCodec[];
+export const inventoryCodecs = inventoryAndLocatorCodecs(inventoryLimits, locatorLimits);
