@@ -4,27 +4,22 @@
  * peer must stay up, handle everything in order, keep its memory bounded, and let other peers in.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  activeResources,
-  assertNoLeakedHandles,
-  captureUncaught,
   concat,
   expectAnswering,
   frame,
-  GoodPeer,
   growth,
   hash32,
+  hostileSuite,
   inventoryPayload,
   MiB,
   memory,
   mib,
   PeakMemory,
   pingFrame,
-  releaseUncaught,
   u32le,
   u64le,
-  uncaught,
   varint,
   waitUntil,
   withListener,
@@ -49,15 +44,7 @@ function transactionOfSize(size: number): Uint8Array {
 }
 
 describe('adversarial: flooding', () => {
-  const baseline = activeResources();
-  let good: GoodPeer;
-
-  before(() => {
-    captureUncaught();
-    good = new GoodPeer();
-  });
-
-  after(() => releaseUncaught());
+  const { good, expectNothingLeft } = hostileSuite();
 
   it('22. getdata flood (40 × 50,000 entries, 72 MB): the peer keeps up, stays up, memory bounded, others get in', async () => {
     let delivered = 0;
@@ -189,8 +176,6 @@ describe('adversarial: flooding', () => {
   });
 
   it('leaves no handles, no peers and no uncaught exception behind', async () => {
-    await good.shutdown();
-    assert.deepEqual(uncaught.map(String), []);
-    await assertNoLeakedHandles(baseline);
+    await expectNothingLeft();
   });
 });

@@ -4,19 +4,16 @@
  * Spec §3.1 (read algorithm) and R28 (post-handshake read errors: MALFORMED reject, disconnect).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Message } from '../../src/wire/message.js';
 import { bitcoinNetworks } from '../../src/wire/networks.js';
 import {
-  activeResources,
-  assertNoLeakedHandles,
-  captureUncaught,
   concat,
   expectAnswering,
   expectMalformed,
   frame,
-  GoodPeer,
   growth,
+  hostileSuite,
   inventoryPayload,
   type Listener,
   MAINNET_MAGIC,
@@ -25,10 +22,8 @@ import {
   mib,
   pause,
   pingFrame,
-  releaseUncaught,
   u8,
   u32le,
-  uncaught,
   varint,
   verackFrame,
   versionFrame,
@@ -38,15 +33,7 @@ import {
 } from './hostile.js';
 
 describe('adversarial: framing', () => {
-  const baseline = activeResources();
-  let good: GoodPeer;
-
-  before(() => {
-    captureUncaught();
-    good = new GoodPeer();
-  });
-
-  after(() => releaseUncaught());
+  const { good, expectNothingLeft } = hostileSuite();
 
   it('10. wrong magic (mainnet on a testnet3 listener): malformed-message, before and after the handshake', async () => {
     await withListener({}, async (listener) => {
@@ -295,8 +282,6 @@ describe('adversarial: framing', () => {
   });
 
   it('leaves no handles, no peers and no uncaught exception behind', async () => {
-    await good.shutdown();
-    assert.deepEqual(uncaught.map(String), []);
-    await assertNoLeakedHandles(baseline);
+    await expectNothingLeft();
   });
 });

@@ -4,22 +4,17 @@
  * after the handshake, and versions with absurd fields. Spec §2.3–§2.7.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  activeResources,
-  assertNoLeakedHandles,
-  captureUncaught,
   expectDeadline,
   frame,
-  GoodPeer,
   HANDSHAKE_TIMEOUT_MS,
+  hostileSuite,
   nonceOfVersion,
   parseReject,
   pause,
   pingFrame,
   randomNonce,
-  releaseUncaught,
-  uncaught,
   verackFrame,
   versionFrame,
   waitUntil,
@@ -30,15 +25,7 @@ const MALFORMED = 0x01;
 const DUPLICATE = 0x12;
 
 describe('adversarial: handshake', () => {
-  const baseline = activeResources();
-  let good: GoodPeer;
-
-  before(() => {
-    captureUncaught();
-    good = new GoodPeer();
-  });
-
-  after(() => releaseUncaught());
+  const { good, expectNothingLeft } = hostileSuite();
 
   it('1. connects and sends nothing: handshake-timeout exactly at 30 s; nothing is sent to it', async () => {
     await withListener({}, async (listener) => {
@@ -266,8 +253,6 @@ describe('adversarial: handshake', () => {
   });
 
   it('leaves no handles, no peers and no uncaught exception behind', async () => {
-    await good.shutdown();
-    assert.deepEqual(uncaught.map(String), []);
-    await assertNoLeakedHandles(baseline);
+    await expectNothingLeft();
   });
 });

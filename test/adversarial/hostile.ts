@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { after, before } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SimulatedClock } from 'xstate';
@@ -754,4 +755,25 @@ export async function assertNoLeakedHandles(baseline: Map<string, number>, budge
   const deadline = Date.now() + budgetMs;
   while (excess().length > 0 && Date.now() < deadline) await pause(20);
   assert.deepEqual(excess(), [], 'no handles beyond the baseline');
+}
+
+/**
+ * What every adversarial file shares, registered in the calling `describe`: uncaught exceptions
+ * captured while its cases run, a good peer that checks each listener still serves others, and the
+ * closing check that the file left no handle, no peer and no uncaught exception behind.
+ */
+export function hostileSuite(): { good: GoodPeer; expectNothingLeft(): Promise<void> } {
+  const baseline = activeResources();
+  const good = new GoodPeer();
+  before(() => captureUncaught());
+  after(() => releaseUncaught());
+  return {
+    good,
+    async expectNothingLeft() {
+      await good.shutdown();
+      assert.deepEqual(good.supervisor.peers(), []);
+      assert.deepEqual(uncaught.map(String), []);
+      await assertNoLeakedHandles(baseline);
+    },
+  };
 }

@@ -4,19 +4,16 @@
  * whose listeners throw on every message. Spec §3.2 limits, §3.7, and §1.3 (listeners).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Message } from '../../src/wire/message.js';
 import {
-  activeResources,
-  assertNoLeakedHandles,
-  captureUncaught,
   concat,
   expectAnswering,
   expectMalformed,
   frame,
-  GoodPeer,
   growth,
   hash32,
+  hostileSuite,
   i32le,
   inventoryPayload,
   type Listener,
@@ -24,7 +21,6 @@ import {
   memory,
   mib,
   netAddress,
-  releaseUncaught,
   u32le,
   uncaught,
   varint,
@@ -66,15 +62,7 @@ function locatorPayload(count: number, declared = count): Uint8Array {
 }
 
 describe('adversarial: payload', () => {
-  const baseline = activeResources();
-  let good: GoodPeer;
-
-  before(() => {
-    captureUncaught();
-    good = new GoodPeer();
-  });
-
-  after(() => releaseUncaught());
+  const { good, expectNothingLeft } = hostileSuite();
 
   /** A listener whose application records every message it is given. */
   function recording(seen: Message[]) {
@@ -254,7 +242,6 @@ describe('adversarial: payload', () => {
   });
 
   it('leaves no handles, no peers and no uncaught exception behind', async () => {
-    await good.shutdown();
-    await assertNoLeakedHandles(baseline);
+    await expectNothingLeft();
   });
 });

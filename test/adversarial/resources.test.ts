@@ -7,18 +7,15 @@
  * supervisor.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SendOutcome } from '../../machines/types.js';
 import type { NetAddress } from '../../src/wire/bitcoin/types.js';
 import {
   type Attacker,
-  activeResources,
-  assertNoLeakedHandles,
-  captureUncaught,
   expectDeadline,
-  GoodPeer,
   growth,
   HANDSHAKE_TIMEOUT_MS,
+  hostileSuite,
   IDLE_TIMEOUT_MS,
   type Listener,
   MiB,
@@ -27,9 +24,7 @@ import {
   PeakMemory,
   pause,
   pingFrame,
-  releaseUncaught,
   settle,
-  uncaught,
   waitUntil,
   withListener,
 } from './hostile.js';
@@ -42,16 +37,8 @@ const addresses: NetAddress[] = Array.from({ length: 1000 }, (_, i) => {
 });
 
 describe('adversarial: resources', () => {
-  const baseline = activeResources();
-  let good: GoodPeer;
+  const { good, expectNothingLeft } = hostileSuite();
   const supervisorsSeen: Listener[] = [];
-
-  before(() => {
-    captureUncaught();
-    good = new GoodPeer();
-  });
-
-  after(() => releaseUncaught());
 
   /** withListener, remembering the listener for the final check. */
   const run = (options: Parameters<typeof withListener>[0], body: (listener: Listener) => Promise<void>) =>
@@ -216,10 +203,7 @@ describe('adversarial: resources', () => {
   });
 
   it('leaves no handles beyond the baseline, no peers in any supervisor, no uncaught exception', async () => {
-    await good.shutdown();
+    await expectNothingLeft();
     for (const listener of supervisorsSeen) assert.deepEqual(listener.supervisor.peers(), []);
-    assert.deepEqual(good.supervisor.peers(), []);
-    assert.deepEqual(uncaught.map(String), []);
-    await assertNoLeakedHandles(baseline);
   });
 });
