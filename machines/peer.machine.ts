@@ -163,6 +163,21 @@ function mergeStallResponses(responses: StallMonitorEvent[]): StallMonitorEvent[
   );
 }
 
+function isForbiddenUnknown(settings: PeerSettings, message: Message): boolean {
+  return message.command === 'unknown' && !settings.ignoreUnknownCommands;
+}
+
+/** What each guarded `transport.message` transition of `listening` leaves the active state on. */
+function endsActivePeer(settings: PeerSettings, message: Message): boolean {
+  const { command } = message;
+  return (
+    command === 'version' ||
+    command === 'verack' ||
+    command === 'sendaddrv2' ||
+    isForbiddenUnknown(settings, message)
+  );
+}
+
 /** Placeholder: the runtime provides the real socket transport (`src/transport`). */
 const transportPlaceholder = fromCallback<TransportCommand, unknown>(() => {
   throw new Error(
@@ -201,20 +216,12 @@ export const peerMachine = setup({
     isVersion: ({ event }) => event.type === 'transport.message' && event.message.command === 'version',
     isVerack: ({ event }) => event.type === 'transport.message' && event.message.command === 'verack',
     isSendAddrV2: ({ event }) => event.type === 'transport.message' && event.message.command === 'sendaddrv2',
-    /** No message of the burst ends an active peer (see the guards of `transport.message` in listening). */
+    isForbiddenUnknown: ({ context, event }) =>
+      event.type === 'transport.message' && isForbiddenUnknown(context.settings, event.message),
+    /** No message of the burst ends an active peer (the guarded `transport.message` transitions in listening). */
     isRoutineBurst: ({ context, event }) =>
       event.type === 'transport.messages' &&
-      event.messages.every(
-        ({ message }) =>
-          message.command !== 'version' &&
-          message.command !== 'verack' &&
-          message.command !== 'sendaddrv2' &&
-          (message.command !== 'unknown' || context.settings.ignoreUnknownCommands),
-      ),
-    isForbiddenUnknown: ({ context, event }) =>
-      event.type === 'transport.message' &&
-      event.message.command === 'unknown' &&
-      !context.settings.ignoreUnknownCommands,
+      event.messages.every(({ message }) => !endsActivePeer(context.settings, message)),
     isTolerableMalformed: ({ context, event }) =>
       event.type === 'transport.malformed' &&
       context.settings.tolerateMalformed &&
