@@ -17,6 +17,17 @@ export function plainBytes(bytes: Uint8Array): Uint8Array {
     : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** 32-bit words into `out` as big-endian bytes (a hash's state to its digest). */
+export function writeWordsBigEndian(words: ArrayLike<number>, out: Uint8Array): void {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    out[i * 4] = word >>> 24;
+    out[i * 4 + 1] = word >>> 16;
+    out[i * 4 + 2] = word >>> 8;
+    out[i * 4 + 3] = word;
+  }
+}
+
 export class ByteReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;

@@ -1,8 +1,10 @@
 /**
  * SHA-256 for short inputs, in plain JS with preallocated state: a small frame's checksum (two
- * one-block hashes) costs ~3 µs through node:crypto, almost all of it in crossing into C++ and
- * allocating digests. Long inputs still go to node:crypto, which is far faster per byte.
+ * one-block hashes) costs ~1.6 µs through node:crypto, most of it in crossing into C++ and
+ * allocating digests, against ~0.9 µs here. Long inputs still go to node:crypto, which is far faster per byte.
  */
+
+import { writeWordsBigEndian } from './bytes.js';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -95,27 +97,17 @@ function digestInto(data: Uint8Array): void {
   if (tailLength === 128) compress(tail, 64);
 }
 
-function writeState(out: Uint8Array): void {
-  for (let i = 0; i < 8; i++) {
-    const word = state[i]!;
-    out[i * 4] = word >>> 24;
-    out[i * 4 + 1] = word >>> 16;
-    out[i * 4 + 2] = word >>> 8;
-    out[i * 4 + 3] = word;
-  }
-}
-
 export function sha256Small(data: Uint8Array): Uint8Array {
   digestInto(data);
   const out = new Uint8Array(32);
-  writeState(out);
+  writeWordsBigEndian(state, out);
   return out;
 }
 
 /** First four bytes of double SHA-256 as a little-endian uint32: a Bitcoin frame's checksum. */
 export function sha256dChecksumSmall(data: Uint8Array): number {
   digestInto(data);
-  writeState(firstDigest);
+  writeWordsBigEndian(state, firstDigest);
   digestInto(firstDigest);
   const word = state[0]!;
   // The digest's bytes 0..3 are the first state word, big-endian; read them little-endian.

@@ -13,6 +13,8 @@
  * message bits (the whole block is padding) is compressed with a counter of 0.
  */
 
+import { writeWordsBigEndian } from '../bytes.js';
+
 // Padding scratch: at most two tail blocks. Fully rewritten by every call before it is read.
 const TAIL = new Uint8Array(128);
 
@@ -1094,13 +1096,6 @@ export function blake256(data: Uint8Array): Uint8Array {
   }
 
   const out = new Uint8Array(32);
-  const words = [h0, h1, h2, h3, h4, h5, h6, h7];
-  for (let i = 0; i < 8; i++) {
-    const w = words[i]!;
-    out[i * 4] = w >>> 24;
-    out[i * 4 + 1] = w >>> 16;
-    out[i * 4 + 2] = w >>> 8;
-    out[i * 4 + 3] = w;
-  }
+  writeWordsBigEndian([h0, h1, h2, h3, h4, h5, h6, h7], out);
   return out;
 }
