@@ -5,7 +5,7 @@
 import type { CodecContext } from '../../../../src/wire/codec.js';
 import { decredFamily } from '../../../../src/wire/decred/index.js';
 import { decredNetworks } from '../../../../src/wire/decred/networks.js';
-import type { DecredMessage } from '../../../../src/wire/decred/types.js';
+import type { DecredBlockHeader, DecredMessage } from '../../../../src/wire/decred/types.js';
 import { WireError } from '../../../../src/wire/errors.js';
 import {
   checkHeader,
@@ -72,4 +72,29 @@ export function decodePayloadAt(
 
 export function encodePayloadAt(message: DecredMessage, protocolVersion: number): Uint8Array {
   return encodeFrame(message, { protocolVersion }).subarray(HEADER_SIZE);
+}
+
+/** A block header of zeros (version 1), with `fields` filled in. */
+export function blockHeader(fields: Partial<DecredBlockHeader> = {}): DecredBlockHeader {
+  return {
+    version: 1,
+    prevBlock: new Uint8Array(32),
+    merkleRoot: new Uint8Array(32),
+    stakeRoot: new Uint8Array(32),
+    voteBits: 0,
+    finalState: new Uint8Array(6),
+    voters: 0,
+    freshStake: 0,
+    revocations: 0,
+    poolSize: 0,
+    bits: 0,
+    sBits: 0n,
+    height: 0,
+    size: 0,
+    timestamp: 0,
+    nonce: 0,
+    extraData: new Uint8Array(32),
+    stakeVersion: 0,
+    ...fields,
+  };
 }

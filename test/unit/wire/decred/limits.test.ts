@@ -6,14 +6,13 @@ import { blake256Checksum } from '../../../../src/wire/decred/hash.js';
 import { decredFamily } from '../../../../src/wire/decred/index.js';
 import { DecredProtocol, decredNetworks } from '../../../../src/wire/decred/networks.js';
 import type {
-  DecredBlockHeader,
   DecredMessage,
   DecredTransaction,
   MixPairReqMessage,
 } from '../../../../src/wire/decred/types.js';
 import { WireError, type WireErrorCode } from '../../../../src/wire/errors.js';
 import { checkHeader, HEADER_SIZE } from '../../../../src/wire/frame.js';
-import { decodePayloadAt, encodeFrame, encodePayloadAt } from './frames.js';
+import { blockHeader, decodePayloadAt, encodeFrame, encodePayloadAt } from './frames.js';
 
 const LATEST = DecredProtocol.latest;
 const zeros = (length: number) => new Uint8Array(length);
@@ -186,26 +185,7 @@ interface LimitCase {
 
 const address = { timestamp: 0, services: 0n, ip: zeros(16), port: 0 };
 const addrV2 = { timestamp: 0n, services: 0n, type: 1, addr: zeros(4), port: 0 };
-const header: DecredBlockHeader = {
-  version: 1,
-  prevBlock: zeros(32),
-  merkleRoot: zeros(32),
-  stakeRoot: zeros(32),
-  voteBits: 0,
-  finalState: zeros(6),
-  voters: 0,
-  freshStake: 0,
-  revocations: 0,
-  poolSize: 0,
-  bits: 0,
-  sBits: 0n,
-  height: 0,
-  size: 0,
-  timestamp: 0,
-  nonce: 0,
-  extraData: zeros(32),
-  stakeVersion: 0,
-};
+const header = blockHeader();
 const emptyTx: DecredTransaction = {
   serType: 0,
   version: 1,

@@ -10,6 +10,7 @@ import { readTransaction, txHash, txHashFull } from '../../../../src/wire/decred
 import type { DecredBlockHeader, DecredTransaction } from '../../../../src/wire/decred/types.js';
 import { bytesToHex, hashToHex, hexToBytes } from '../../../../src/wire/hex.js';
 import { bitcoinNetworks } from '../../../../src/wire/networks.js';
+import { blockHeader } from './frames.js';
 
 const zeros = (length: number) => new Uint8Array(length);
 
@@ -37,30 +38,6 @@ function nullCoinbase(): DecredTransaction {
     ],
     lockTime: 0,
     expiry: 0,
-  };
-}
-
-function genesisHeader(fields: Partial<DecredBlockHeader>): DecredBlockHeader {
-  return {
-    version: 1,
-    prevBlock: zeros(32),
-    merkleRoot: zeros(32),
-    stakeRoot: zeros(32),
-    voteBits: 0,
-    finalState: zeros(6),
-    voters: 0,
-    freshStake: 0,
-    revocations: 0,
-    poolSize: 0,
-    bits: 0,
-    sBits: 0n,
-    height: 0,
-    size: 0,
-    timestamp: 0,
-    nonce: 0,
-    extraData: zeros(32),
-    stakeVersion: 0,
-    ...fields,
   };
 }
 
@@ -112,7 +89,7 @@ describe('Decred networks', () => {
 
   it('mainnet genesis: built from dcrd chaincfg, it hashes to the network genesis hash', () => {
     const coinbase = nullCoinbase();
-    const header = genesisHeader({
+    const header = blockHeader({
       merkleRoot: txHashFull(coinbase),
       timestamp: 1454954400,
       bits: 0x1b01ffff,
@@ -123,7 +100,7 @@ describe('Decred networks', () => {
 
   it('testnet3 genesis: its merkle root is the prefix hash (a dcrd quirk kept for compatibility)', () => {
     const coinbase = nullCoinbase();
-    const header = genesisHeader({
+    const header = blockHeader({
       version: 6,
       merkleRoot: txHash(coinbase),
       timestamp: 1533513600,
